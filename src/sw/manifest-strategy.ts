@@ -1,0 +1,357 @@
+// Where each manifest request is decided: served from the store, re-checked, or fetched.
+import { acceptKey, accepts, mediaTypeOf, parseAccept } from './accept.js';
+import { answerFromRecord, ociError, passThrough, snapshotHeaders, type UpstreamAnswer } from './answers.js';
+import type { CacheStatus, ForwardReason } from './cache-status.js';
+import { InFlight } from './coalesce.js';
+import type { RegcacheConfig } from './config.js';
+import { computeDigest, matchesDigest } from './digest.js';
+import { expiryFor, isLive, secondsLeft, type Clock } from './expiry.js';
+import { isSchema1, unstorableReason } from './manifest-types.js';
+import type { ManifestTarget } from './manifest-url.js';
+import { ManifestStore, manifestKey, tagKey } from './store.js';
+import type { ManifestRecord, TagRecord } from './store-schema.js';
+import { MANIFEST_LIMIT, RetryAfterGate, UpstreamError, callUpstream, readBody } from './upstream.js';
+
+// One page request, with what decides its answer pulled out of the headers.
+interface Ask {
+  method: 'GET' | 'HEAD';
+  target: ManifestTarget;
+  acceptHeader: string | null;
+  accept: string[];
+  acceptKey: string;
+  authorization: string | null;
+  credentials: RequestCredentials;
+  ifNoneMatch: string | null;
+  noStore: boolean;
+  noCache: boolean;
+}
+
+// The result of one upstream GET, shared by every request collapsed onto it.
+type Fetched =
+  | { kind: 'record'; record: ManifestRecord; stored: boolean }
+  | { kind: 'pass'; answer: UpstreamAnswer }
+  | { kind: 'invalid'; message: string; detail: Record<string, string> }
+  | { kind: 'failed'; error: UpstreamError };
+
+// The result of one HEAD re-check.
+type Recheck = { kind: 'answer'; answer: UpstreamAnswer; retryAfter: string | null } | { kind: 'failed' };
+
+export interface StrategyOptions {
+  config: RegcacheConfig;
+  store: ManifestStore;
+  now?: Clock;
+}
+
+function cacheControlHas(request: Request, directive: string): boolean {
+  const value = request.headers.get('Cache-Control') ?? '';
+  return value.split(',').some((d) => d.trim().toLowerCase() === directive);
+}
+
+function headerOf(answer: UpstreamAnswer, name: string): string | null {
+  const found = answer.headers.find(([n]) => n.toLowerCase() === name);
+  return found ? found[1] : null;
+}
+
+export class ManifestStrategy {
+  private readonly config: RegcacheConfig;
+  private readonly store: ManifestStore;
+  private readonly now: Clock;
+  private readonly gate = new RetryAfterGate();
+  private readonly fetches = new InFlight<Fetched>();
+  private readonly rechecks = new InFlight<Recheck>();
+
+  constructor({ config, store, now = Date.now }: StrategyOptions) {
+    this.config = config;
+    this.store = store;
+    this.now = now;
+  }
+
+  handle(request: Request, target: ManifestTarget): Promise<Response> {
+    const acceptHeader = request.headers.get('Accept');
+    const accept = parseAccept(acceptHeader);
+    const ask: Ask = {
+      method: request.method === 'HEAD' ? 'HEAD' : 'GET',
+      target,
+      acceptHeader,
+      accept,
+      acceptKey: acceptKey(accept),
+      authorization: request.headers.get('Authorization'),
+      credentials: request.credentials,
+      ifNoneMatch: request.headers.get('If-None-Match'),
+      noStore: request.cache === 'no-store' || cacheControlHas(request, 'no-store'),
+      noCache: request.cache === 'no-cache' || request.cache === 'reload' || cacheControlHas(request, 'no-cache'),
+    };
+    return target.isDigest ? this.byDigest(ask) : this.byTag(ask);
+  }
+
+  private async byDigest(ask: Ask): Promise<Response> {
+    const { target } = ask;
+    const found = ask.noStore ? null : await this.servable(ask, target.reference);
+    if (found?.record) return this.hit(ask, found.record, {});
+    return this.miss(ask, ask.noStore ? 'request' : (found?.reason ?? 'miss'));
+  }
+
+  private async byTag(ask: Ask): Promise<Response> {
+    const { target } = ask;
+    const now = this.now();
+    const tag = ask.noStore
+      ? undefined
+      : await this.store.getTag([target.upstream, target.repository, target.reference, ask.acceptKey]);
+    const found = tag && isLive(tag, now) ? await this.servable(ask, tag.digest) : null;
+    if (!tag || !found?.record) {
+      return this.miss(ask, ask.noStore ? 'request' : (found?.reason ?? (tag ? 'stale' : 'miss')));
+    }
+    const record = found.record;
+
+    if (!ask.noCache && now - tag.confirmedAt < this.config.fresh * 1000) return this.hit(ask, record, {});
+    if (this.gate.isBlocked(target.upstream, now)) return this.hit(ask, record, { detail: 'stale', fwdStatus: 429 });
+
+    const recheck = await this.recheck(ask);
+    if (recheck.kind === 'failed') return this.hit(ask, record, { detail: 'stale' });
+    const { answer } = recheck;
+    if (answer.status === 429) {
+      this.gate.block(target.upstream, recheck.retryAfter, this.now());
+      return this.hit(ask, record, { detail: 'stale', fwdStatus: 429 });
+    }
+    if (answer.status >= 500) return this.hit(ask, record, { detail: 'stale', fwdStatus: answer.status });
+    if (answer.status === 404) await this.store.dropTag(target.upstream, target.repository, target.reference);
+    if (answer.status < 200 || answer.status > 299) {
+      // 401, 403, 404 and the like: the page gets exactly what upstream says.
+      return ask.method === 'HEAD' ? passThrough(answer, 'HEAD', { fwd: 'stale', fwdStatus: answer.status }) : this.miss(ask, 'stale');
+    }
+
+    const digest = headerOf(answer, 'docker-content-digest');
+    if (digest === tag.digest) {
+      const confirmed = await this.confirm(record, tag);
+      return this.hit(ask, confirmed, { detail: 'revalidated' });
+    }
+    const moved = digest ? await this.servable(ask, digest) : null;
+    if (moved?.record) {
+      // The tag moved to content already stored: repoint it, no body needed.
+      const confirmed = await this.confirm(moved.record, null);
+      await this.store.put(null, this.tagRecord(ask, confirmed));
+      return this.hit(ask, confirmed, { detail: 'revalidated' });
+    }
+    // A HEAD asks for no body, so it costs no pull: pass upstream's headers through.
+    if (ask.method === 'HEAD') return passThrough(answer, 'HEAD', { fwd: 'stale' });
+    if (!digest) return this.miss(ask, 'stale');
+    const byDigest = await this.fetch(ask, digest);
+    // Some registries only serve a tag's variant by tag: fall back to that.
+    if (byDigest.fetched.kind === 'pass' && byDigest.fetched.answer.status === 404) return this.miss(ask, 'stale');
+    return this.respond(ask, byDigest.fetched, 'stale', byDigest.joined);
+  }
+
+  // A stored manifest this request may be given, or why there is none.
+  private async servable(ask: Ask, digest: string): Promise<{ record?: ManifestRecord; reason: ForwardReason }> {
+    const { upstream, repository } = ask.target;
+    const record = await this.store.getManifest([upstream, repository, digest]);
+    if (!record || !isLive(record, this.now())) return { reason: record ? 'stale' : 'miss' };
+    // Upstream chooses by Accept; a type the client did not list is not ours to serve.
+    if (!accepts(ask.accept, record.mediaType)) return { reason: 'vary-miss' };
+    return { record, reason: 'miss' };
+  }
+
+  private hit(ask: Ask, record: ManifestRecord, extra: Omit<CacheStatus, 'hit' | 'ttl'>): Response {
+    return answerFromRecord(record, ask, { hit: true, ...extra, ttl: secondsLeft(record, this.now()) });
+  }
+
+  private async confirm(record: ManifestRecord, tag: TagRecord | null): Promise<ManifestRecord> {
+    const confirmedAt = this.now();
+    const expiresAt = expiryFor(confirmedAt, this.config.ttl);
+    await this.store.confirm(manifestKey(record), tag ? tagKey(tag) : null, confirmedAt, expiresAt);
+    return { ...record, confirmedAt, expiresAt };
+  }
+
+  private async miss(ask: Ask, reason: ForwardReason): Promise<Response> {
+    if (ask.method === 'HEAD') {
+      const { result, joined } = this.rechecks.run(this.flightKey('HEAD', ask, ask.target.reference), () =>
+        this.head(ask),
+      );
+      const recheck = await result;
+      if (recheck.kind === 'failed') return Response.error();
+      return passThrough(recheck.answer, 'HEAD', { fwd: reason, fwdStatus: recheck.answer.status, collapsed: joined });
+    }
+    const { fetched, joined } = await this.fetch(ask, ask.target.reference);
+    return this.respond(ask, fetched, reason, joined);
+  }
+
+  private respond(ask: Ask, fetched: Fetched, fwd: ForwardReason, collapsed: boolean): Response {
+    switch (fetched.kind) {
+      case 'record':
+        return answerFromRecord(fetched.record, ask, {
+          fwd,
+          stored: fetched.stored,
+          collapsed,
+          ttl: fetched.stored ? secondsLeft(fetched.record, this.now()) : undefined,
+        });
+      case 'pass':
+        return passThrough(fetched.answer, ask.method, {
+          fwd,
+          fwdStatus: fetched.answer.status,
+          collapsed,
+          detail: fetched.answer.status < 300 ? 'not-stored' : undefined,
+        });
+      case 'invalid':
+        return ociError(502, 'DIGEST_INVALID', fetched.message, fetched.detail, { fwd, collapsed });
+      case 'failed':
+        if (fetched.error.kind === 'too-large') {
+          return ociError(502, 'MANIFEST_INVALID', `upstream answer ${fetched.error.message}`, {}, { fwd, collapsed });
+        }
+        // Without the worker the page would have seen a network error too.
+        return Response.error();
+    }
+  }
+
+  private flightKey(method: string, ask: Ask, reference: string): string {
+    const { upstream, repository } = ask.target;
+    return [method, upstream, repository, reference, ask.acceptKey, ask.authorization ?? '', ask.noStore].join('\n');
+  }
+
+  private manifestUrl(ask: Ask, reference: string): string {
+    return `${ask.target.upstream}/v2/${ask.target.repository}/manifests/${reference}`;
+  }
+
+  private async head(ask: Ask, timeoutMs?: number): Promise<Recheck> {
+    try {
+      const response = await callUpstream({
+        url: this.manifestUrl(ask, ask.target.reference),
+        method: 'HEAD',
+        accept: ask.acceptHeader,
+        authorization: ask.authorization,
+        credentials: ask.credentials,
+        timeoutMs,
+      });
+      const answer = { status: response.status, statusText: response.statusText, headers: snapshotHeaders(response), body: null };
+      return { kind: 'answer', answer, retryAfter: response.headers.get('Retry-After') };
+    } catch {
+      return { kind: 'failed' };
+    }
+  }
+
+  private recheck(ask: Ask): Promise<Recheck> {
+    const key = this.flightKey('RECHECK', ask, ask.target.reference);
+    return this.rechecks.run(key, () => this.head(ask, this.config.timeout)).result;
+  }
+
+  private async fetch(ask: Ask, reference: string): Promise<{ fetched: Fetched; joined: boolean }> {
+    const { result, joined } = this.fetches.run(this.flightKey('GET', ask, reference), () =>
+      this.fetchAndStore(ask, reference),
+    );
+    return { fetched: await result, joined };
+  }
+
+  private async fetchAndStore(ask: Ask, reference: string): Promise<Fetched> {
+    const { target } = ask;
+    let response: Response;
+    let body: Uint8Array<ArrayBuffer>;
+    try {
+      response = await callUpstream({
+        url: this.manifestUrl(ask, reference),
+        method: 'GET',
+        accept: ask.acceptHeader,
+        authorization: ask.authorization,
+        credentials: ask.credentials,
+      });
+      body = await readBody(response);
+    } catch (error) {
+      const failure = error instanceof UpstreamError ? error : new UpstreamError('network', String(error));
+      return { kind: 'failed', error: failure };
+    }
+    const answer: UpstreamAnswer = {
+      status: response.status,
+      statusText: response.statusText,
+      headers: snapshotHeaders(response),
+      body,
+    };
+    const pass: Fetched = { kind: 'pass', answer };
+    if (!response.ok) {
+      if (response.status === 404 && !reference.includes(':')) {
+        await this.store.dropTag(target.upstream, target.repository, target.reference);
+      }
+      return pass;
+    }
+
+    const contentType = response.headers.get('Content-Type') ?? '';
+    const mediaType = mediaTypeOf(contentType);
+    if (isSchema1(mediaType)) return pass;
+
+    const headerDigest = response.headers.get('Docker-Content-Digest');
+    const url = this.manifestUrl(ask, reference);
+    if (headerDigest) {
+      const ok = await matchesDigest(headerDigest, body);
+      if (ok === false) {
+        return {
+          kind: 'invalid',
+          message: 'manifest body does not match its Docker-Content-Digest',
+          detail: { url, dockerContentDigest: headerDigest, computed: await computeDigest('sha256', body) },
+        };
+      }
+      // An algorithm regcache cannot check: hand it over, keep nothing.
+      if (ok === null) return pass;
+    }
+    if (reference.includes(':') && !(await matchesDigest(reference, body))) {
+      return {
+        kind: 'invalid',
+        message: 'manifest body does not match the digest it was requested by',
+        detail: { url, requested: reference },
+      };
+    }
+    const digest = reference.includes(':') ? reference : (headerDigest ?? (await computeDigest('sha256', body)));
+
+    const responseNoStore = (response.headers.get('Cache-Control') ?? '').toLowerCase().includes('no-store');
+    if (ask.noStore || responseNoStore || body.byteLength > MANIFEST_LIMIT || unstorableReason(mediaType, body)) {
+      return pass;
+    }
+
+    const now = this.now();
+    const expiresAt = expiryFor(now, this.config.ttl);
+    const record: ManifestRecord = {
+      upstream: target.upstream,
+      repository: target.repository,
+      digest,
+      mediaType,
+      // A copy with its own buffer, so the stored bytes are exactly the body's.
+      body: body.slice().buffer as ArrayBuffer,
+      headers: {
+        contentType,
+        dockerContentDigest: headerDigest,
+        etag: response.headers.get('Etag'),
+        apiVersion: response.headers.get('Docker-Distribution-Api-Version'),
+      },
+      size: body.byteLength,
+      fetchedAt: now,
+      confirmedAt: now,
+      expiresAt,
+      lastUsed: now,
+    };
+    const tag = target.isDigest ? null : this.tagRecord(ask, record);
+    const stored = await this.store.put(record, tag);
+    return { kind: 'record', record, stored };
+  }
+
+  private tagRecord(ask: Ask, manifest: ManifestRecord): TagRecord {
+    const { upstream, repository, reference } = ask.target;
+    return {
+      upstream,
+      repository,
+      tag: reference,
+      accept: ask.acceptKey,
+      digest: manifest.digest,
+      fetchedAt: manifest.fetchedAt,
+      confirmedAt: manifest.confirmedAt,
+      expiresAt: manifest.expiresAt,
+      lastUsed: this.now(),
+    };
+  }
+
+  // PUT, DELETE and other writes go upstream untouched; success invalidates the reference.
+  async write(request: Request, target: ManifestTarget): Promise<Response> {
+    const response = await fetch(request);
+    if (response.ok) {
+      const { upstream, repository, reference } = target;
+      if (target.isDigest) await this.store.dropManifest([upstream, repository, reference]);
+      else await this.store.dropTag(upstream, repository, reference);
+    }
+    return response;
+  }
+}

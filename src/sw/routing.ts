@@ -1,0 +1,29 @@
+// Where a request enters: which fetches regcache answers, and which it leaves alone.
+import { Route, type Router } from 'workbox-routing';
+import type { RouteHandlerCallback, RouteMatchCallback } from 'workbox-core/types.js';
+import { coversOrigin, type RegcacheConfig } from './config.js';
+import type { ManifestStrategy } from './manifest-strategy.js';
+import { parseManifestUrl, type ManifestTarget } from './manifest-url.js';
+
+const WRITE_METHODS = ['PUT', 'DELETE', 'POST', 'PATCH'] as const;
+
+export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrategy): Route[] {
+  // The match result reaches the handler as `params`, so the URL is parsed once.
+  const match: RouteMatchCallback = ({ url }) => {
+    const target = parseManifestUrl(url);
+    return target && coversOrigin(config, target.upstream) ? target : false;
+  };
+  const read: RouteHandlerCallback = ({ request, params }) =>
+    strategy.handle(request, params as unknown as ManifestTarget);
+  const write: RouteHandlerCallback = ({ request, params }) =>
+    strategy.write(request, params as unknown as ManifestTarget);
+  return [
+    new Route(match, read, 'GET'),
+    new Route(match, read, 'HEAD'),
+    ...WRITE_METHODS.map((method) => new Route(match, write, method)),
+  ];
+}
+
+export function addRoutes(router: Router, routes: Route[]): void {
+  for (const route of routes) router.registerRoute(route);
+}

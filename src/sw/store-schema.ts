@@ -1,0 +1,65 @@
+// The IndexedDB schema. Bump SCHEMA_VERSION with every change to stores or indexes.
+import type { DBSchema } from 'idb';
+
+export const DB_NAME = 'regcache';
+export const SCHEMA_VERSION = 1;
+
+// The upstream headers a served answer repeats; nothing else from upstream is kept.
+export interface StoredHeaders {
+  contentType: string;
+  dockerContentDigest: string | null;
+  etag: string | null;
+  apiVersion: string | null;
+}
+
+export type ManifestKey = [upstream: string, repository: string, digest: string];
+export type TagKey = [upstream: string, repository: string, tag: string, accept: string];
+
+export interface ManifestRecord {
+  upstream: string;
+  repository: string;
+  digest: string;
+  mediaType: string;
+  body: ArrayBuffer;
+  headers: StoredHeaders;
+  size: number;
+  fetchedAt: number;
+  // Last time upstream vouched for this content: its fetch or a HEAD that returned it.
+  confirmedAt: number;
+  // Infinity when the configured ttl is 0.
+  expiresAt: number;
+  lastUsed: number;
+}
+
+export interface TagRecord {
+  upstream: string;
+  repository: string;
+  tag: string;
+  // The normalised Accept set the tag was resolved under.
+  accept: string;
+  digest: string;
+  fetchedAt: number;
+  confirmedAt: number;
+  expiresAt: number;
+  lastUsed: number;
+}
+
+export interface RegcacheSchema extends DBSchema {
+  manifests: {
+    key: ManifestKey;
+    value: ManifestRecord;
+    indexes: { 'by-expiry': number; 'by-last-used': number };
+  };
+  tags: {
+    key: TagKey;
+    value: TagRecord;
+    indexes: { 'by-expiry': number; 'by-manifest': ManifestKey };
+  };
+  meta: {
+    key: string;
+    value: unknown;
+  };
+}
+
+export const MANIFEST_KEY_PATH = ['upstream', 'repository', 'digest'];
+export const TAG_KEY_PATH = ['upstream', 'repository', 'tag', 'accept'];
