@@ -8,7 +8,11 @@ import { computeDigest, matchesDigest } from './digest.js';
 import { expiryFor, isLive, secondsLeft, type Clock } from './expiry.js';
 import { isSchema1, unstorableReason } from './manifest-types.js';
 import type { ManifestTarget } from './manifest-url.js';
-import { ManifestStore, manifestKey, tagKey } from './store.js';
+import type { Events } from './events.js';
+import type { Maintenance } from './maintenance.js';
+import type { Recency } from './recency.js';
+import type { Stats } from './stats.js';
+import { ManifestStore, StorageFullError, manifestKey, tagKey } from './store.js';
 import type { ManifestRecord, TagRecord } from './store-schema.js';
 import { MANIFEST_LIMIT, RetryAfterGate, UpstreamError, callUpstream, readBody } from './upstream.js';
 
@@ -39,7 +43,11 @@ type Recheck = { kind: 'answer'; answer: UpstreamAnswer; retryAfter: string | nu
 export interface StrategyOptions {
   config: RegcacheConfig;
   store: ManifestStore;
-  now?: Clock;
+  stats: Stats;
+  recency: Recency;
+  maintenance: Maintenance;
+  events: Events;
+  now: Clock;
 }
 
 function cacheControlHas(request: Request, directive: string): boolean {
@@ -55,15 +63,17 @@ function headerOf(answer: UpstreamAnswer, name: string): string | null {
 export class ManifestStrategy {
   private readonly config: RegcacheConfig;
   private readonly store: ManifestStore;
+  private readonly stats: Stats;
   private readonly now: Clock;
   private readonly gate = new RetryAfterGate();
   private readonly fetches = new InFlight<Fetched>();
   private readonly rechecks = new InFlight<Recheck>();
 
-  constructor({ config, store, now = Date.now }: StrategyOptions) {
-    this.config = config;
-    this.store = store;
-    this.now = now;
+  constructor(private readonly o: StrategyOptions) {
+    this.config = o.config;
+    this.store = o.store;
+    this.stats = o.stats;
+    this.now = o.now;
   }
 
   handle(request: Request, target: ManifestTarget): Promise<Response> {
@@ -81,13 +91,14 @@ export class ManifestStrategy {
       noStore: request.cache === 'no-store' || cacheControlHas(request, 'no-store'),
       noCache: request.cache === 'no-cache' || request.cache === 'reload' || cacheControlHas(request, 'no-cache'),
     };
+    this.stats.bump('requests');
     return target.isDigest ? this.byDigest(ask) : this.byTag(ask);
   }
 
   private async byDigest(ask: Ask): Promise<Response> {
     const { target } = ask;
     const found = ask.noStore ? null : await this.servable(ask, target.reference);
-    if (found?.record) return this.hit(ask, found.record, {});
+    if (found?.record) return this.hit(ask, found.record, null, {});
     return this.miss(ask, ask.noStore ? 'request' : (found?.reason ?? 'miss'));
   }
 
@@ -103,17 +114,17 @@ export class ManifestStrategy {
     }
     const record = found.record;
 
-    if (!ask.noCache && now - tag.confirmedAt < this.config.fresh * 1000) return this.hit(ask, record, {});
-    if (this.gate.isBlocked(target.upstream, now)) return this.hit(ask, record, { detail: 'stale', fwdStatus: 429 });
+    if (!ask.noCache && now - tag.confirmedAt < this.config.fresh * 1000) return this.hit(ask, record, tag, {});
+    if (this.gate.isBlocked(target.upstream, now)) return this.hit(ask, record, tag, { detail: 'stale', fwdStatus: 429 });
 
     const recheck = await this.recheck(ask);
-    if (recheck.kind === 'failed') return this.hit(ask, record, { detail: 'stale' });
+    if (recheck.kind === 'failed') return this.hit(ask, record, tag, { detail: 'stale' });
     const { answer } = recheck;
     if (answer.status === 429) {
       this.gate.block(target.upstream, recheck.retryAfter, this.now());
-      return this.hit(ask, record, { detail: 'stale', fwdStatus: 429 });
+      return this.hit(ask, record, tag, { detail: 'stale', fwdStatus: 429 });
     }
-    if (answer.status >= 500) return this.hit(ask, record, { detail: 'stale', fwdStatus: answer.status });
+    if (answer.status >= 500) return this.hit(ask, record, tag, { detail: 'stale', fwdStatus: answer.status });
     if (answer.status === 404) await this.store.dropTag(target.upstream, target.repository, target.reference);
     if (answer.status < 200 || answer.status > 299) {
       // 401, 403, 404 and the like: the page gets exactly what upstream says.
@@ -123,14 +134,19 @@ export class ManifestStrategy {
     const digest = headerOf(answer, 'docker-content-digest');
     if (digest === tag.digest) {
       const confirmed = await this.confirm(record, tag);
-      return this.hit(ask, confirmed, { detail: 'revalidated' });
+      return this.hit(ask, confirmed, tag, { detail: 'revalidated' });
+    }
+    if (digest) {
+      const { upstream, repository, reference } = target;
+      this.o.events.emit({ type: 'tag-moved', upstream, repository, tag: reference, from: tag.digest, to: digest });
     }
     const moved = digest ? await this.servable(ask, digest) : null;
     if (moved?.record) {
       // The tag moved to content already stored: repoint it, no body needed.
       const confirmed = await this.confirm(moved.record, null);
-      await this.store.put(null, this.tagRecord(ask, confirmed));
-      return this.hit(ask, confirmed, { detail: 'revalidated' });
+      const repointed = this.tagRecord(ask, confirmed);
+      await this.save(null, repointed);
+      return this.hit(ask, confirmed, repointed, { detail: 'revalidated' });
     }
     // A HEAD asks for no body, so it costs no pull: pass upstream's headers through.
     if (ask.method === 'HEAD') return passThrough(answer, 'HEAD', { fwd: 'stale' });
@@ -151,8 +167,36 @@ export class ManifestStrategy {
     return { record, reason: 'miss' };
   }
 
-  private hit(ask: Ask, record: ManifestRecord, extra: Omit<CacheStatus, 'hit' | 'ttl'>): Response {
-    return answerFromRecord(record, ask, { hit: true, ...extra, ttl: secondsLeft(record, this.now()) });
+  private hit(ask: Ask, record: ManifestRecord, tag: TagRecord | null, extra: Omit<CacheStatus, 'hit' | 'ttl'>): Response {
+    const now = this.now();
+    this.o.recency.used(record, tag, now);
+    this.stats.bump(extra.detail === 'stale' ? 'stale' : 'hits');
+    this.served(ask, record.size);
+    return answerFromRecord(record, ask, { hit: true, ...extra, ttl: secondsLeft(record, now) });
+  }
+
+  private served(ask: Ask, bytes: number): void {
+    if (ask.method === 'GET') this.stats.bump('bytesServed', bytes);
+  }
+
+  // Stores, evicting and retrying once when the quota is full. Failing that, the
+  // request is still answered: from what upstream just sent.
+  private async save(manifest: ManifestRecord | null, tag: TagRecord | null): Promise<boolean> {
+    let stored = false;
+    try {
+      stored = await this.store.put(manifest, tag);
+    } catch (error) {
+      if (!(error instanceof StorageFullError)) throw error;
+      await this.o.maintenance.evict(manifest?.size ?? 0);
+      try {
+        stored = await this.store.put(manifest, tag);
+      } catch {
+        stored = false;
+      }
+    }
+    if (stored && manifest) await this.o.maintenance.afterStore(manifest);
+    else if (stored && tag) this.o.maintenance.alarm.note(tag.expiresAt);
+    return stored;
   }
 
   private async confirm(record: ManifestRecord, tag: TagRecord | null): Promise<ManifestRecord> {
@@ -163,6 +207,7 @@ export class ManifestStrategy {
   }
 
   private async miss(ask: Ask, reason: ForwardReason): Promise<Response> {
+    this.stats.bump('misses');
     if (ask.method === 'HEAD') {
       const { result, joined } = this.rechecks.run(this.flightKey('HEAD', ask, ask.target.reference), () =>
         this.head(ask),
@@ -176,6 +221,8 @@ export class ManifestStrategy {
   }
 
   private respond(ask: Ask, fetched: Fetched, fwd: ForwardReason, collapsed: boolean): Response {
+    if (fetched.kind === 'record') this.served(ask, fetched.record.size);
+    if (fetched.kind === 'pass') this.served(ask, fetched.answer.body?.byteLength ?? 0);
     switch (fetched.kind) {
       case 'record':
         return answerFromRecord(fetched.record, ask, {
@@ -212,6 +259,7 @@ export class ManifestStrategy {
   }
 
   private async head(ask: Ask, timeoutMs?: number): Promise<Recheck> {
+    this.stats.bump('upstreamHeads');
     try {
       const response = await callUpstream({
         url: this.manifestUrl(ask, ask.target.reference),
@@ -229,6 +277,7 @@ export class ManifestStrategy {
   }
 
   private recheck(ask: Ask): Promise<Recheck> {
+    this.stats.bump('rechecks');
     const key = this.flightKey('RECHECK', ask, ask.target.reference);
     return this.rechecks.run(key, () => this.head(ask, this.config.timeout)).result;
   }
@@ -244,6 +293,7 @@ export class ManifestStrategy {
     const { target } = ask;
     let response: Response;
     let body: Uint8Array<ArrayBuffer>;
+    this.stats.bump('upstreamGets');
     try {
       response = await callUpstream({
         url: this.manifestUrl(ask, reference),
@@ -253,6 +303,7 @@ export class ManifestStrategy {
         credentials: ask.credentials,
       });
       body = await readBody(response);
+      this.stats.bump('bytesPulled', body.byteLength);
     } catch (error) {
       const failure = error instanceof UpstreamError ? error : new UpstreamError('network', String(error));
       return { kind: 'failed', error: failure };
@@ -280,6 +331,7 @@ export class ManifestStrategy {
     if (headerDigest) {
       const ok = await matchesDigest(headerDigest, body);
       if (ok === false) {
+        this.stats.bump('verificationFailures');
         return {
           kind: 'invalid',
           message: 'manifest body does not match its Docker-Content-Digest',
@@ -290,6 +342,7 @@ export class ManifestStrategy {
       if (ok === null) return pass;
     }
     if (reference.includes(':') && !(await matchesDigest(reference, body))) {
+      this.stats.bump('verificationFailures');
       return {
         kind: 'invalid',
         message: 'manifest body does not match the digest it was requested by',
@@ -325,7 +378,7 @@ export class ManifestStrategy {
       lastUsed: now,
     };
     const tag = target.isDigest ? null : this.tagRecord(ask, record);
-    const stored = await this.store.put(record, tag);
+    const stored = await this.save(record, tag);
     return { kind: 'record', record, stored };
   }
 

@@ -1,22 +1,71 @@
-// Wires regcache into a worker: its routes on a workbox-routing Router.
+// Wires regcache into a worker: its routes on a workbox-routing Router, and the
+// lifecycle hooks that enforce expiry without page traffic.
 import { Router } from 'workbox-routing';
+import { PERIODIC_SYNC_TAG } from '../shared/messages.js';
 import type { RegcacheConfig } from './config.js';
+import { Events } from './events.js';
 import type { Clock } from './expiry.js';
+import { Maintenance } from './maintenance.js';
 import { ManifestStrategy } from './manifest-strategy.js';
+import { listenForClients } from './messages.js';
+import { Recency } from './recency.js';
 import { addRoutes, manifestRoutes } from './routing.js';
+import { Stats } from './stats.js';
 import { ManifestStore } from './store.js';
+
+declare const self: ServiceWorkerGlobalScope;
+
+const SYNC_INTERVAL_MS = 12 * 60 * 60 * 1000;
 
 export interface ManifestCache {
   router: Router;
   strategy: ManifestStrategy;
   store: ManifestStore;
+  stats: Stats;
+  maintenance: Maintenance;
+  // The start-up sweep.
+  ready: Promise<unknown>;
+}
+
+interface PeriodicSyncEvent extends ExtendableEvent {
+  tag: string;
+}
+
+// Chromium grants periodic sync to installed web apps only; elsewhere this is a no-op.
+async function registerPeriodicSweep(): Promise<void> {
+  const periodicSync = (self.registration as { periodicSync?: { register(tag: string, o: object): Promise<void> } })
+    .periodicSync;
+  if (!periodicSync) return;
+  try {
+    const status = await self.navigator.permissions.query({ name: 'periodic-background-sync' as PermissionName });
+    if (status.state === 'granted') await periodicSync.register(PERIODIC_SYNC_TAG, { minInterval: SYNC_INTERVAL_MS });
+  } catch {
+    // Not granted or not supported: the alarm and the start-up sweep still run.
+  }
 }
 
 export function installManifestCache(config: RegcacheConfig, options: { router?: Router; now?: Clock } = {}): ManifestCache {
+  const now = options.now ?? Date.now;
   const store = new ManifestStore();
-  const strategy = new ManifestStrategy({ config, store, now: options.now });
+  const stats = new Stats(store);
+  const recency = new Recency(store);
+  const events = new Events();
+  const maintenance = new Maintenance({ store, stats, recency, events, maxBytes: config.maxBytes, now });
+  const strategy = new ManifestStrategy({ config, store, stats, recency, maintenance, events, now });
   const router = options.router ?? new Router();
-  addRoutes(router, manifestRoutes(config, strategy));
+  addRoutes(router, manifestRoutes(config, strategy, stats));
   if (!options.router) router.addFetchListener();
-  return { router, strategy, store };
+
+  // Each start of the script sweeps, which also honours an alarm that fell due while
+  // the worker was stopped, and re-arms it.
+  const ready = maintenance.sweep().catch(() => undefined);
+  self.addEventListener('activate', (event) => {
+    event.waitUntil(Promise.all([maintenance.sweep(), registerPeriodicSweep()]));
+  });
+  self.addEventListener('periodicsync', (event) => {
+    const sync = event as PeriodicSyncEvent;
+    if (sync.tag === PERIODIC_SYNC_TAG) sync.waitUntil(maintenance.sweep());
+  });
+  listenForClients({ store, stats, maintenance, ready });
+  return { router, strategy, store, stats, maintenance, ready };
 }

@@ -4,17 +4,22 @@ import type { RouteHandlerCallback, RouteMatchCallback } from 'workbox-core/type
 import { coversOrigin, type RegcacheConfig } from './config.js';
 import type { ManifestStrategy } from './manifest-strategy.js';
 import { parseManifestUrl, type ManifestTarget } from './manifest-url.js';
+import type { Stats } from './stats.js';
 
 const WRITE_METHODS = ['PUT', 'DELETE', 'POST', 'PATCH'] as const;
 
-export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrategy): Route[] {
+export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrategy, stats: Stats): Route[] {
   // The match result reaches the handler as `params`, so the URL is parsed once.
   const match: RouteMatchCallback = ({ url }) => {
     const target = parseManifestUrl(url);
     return target && coversOrigin(config, target.upstream) ? target : false;
   };
-  const read: RouteHandlerCallback = ({ request, params }) =>
-    strategy.handle(request, params as unknown as ManifestTarget);
+  const read: RouteHandlerCallback = ({ request, params, event }) => {
+    const answer = strategy.handle(request, params as unknown as ManifestTarget);
+    // Keep the worker up until this request's counters are written.
+    (event as ExtendableEvent | undefined)?.waitUntil(answer.then(() => stats.idle(), () => stats.idle()));
+    return answer;
+  };
   const write: RouteHandlerCallback = ({ request, params }) =>
     strategy.write(request, params as unknown as ManifestTarget);
   return [

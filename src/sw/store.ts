@@ -1,6 +1,6 @@
 // Reads and writes of stored manifests and tags. Storage trouble never fails a request:
 // reads answer "not stored" and writes report false, so the caller answers from upstream.
-import { openDB, type IDBPDatabase } from 'idb';
+import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import {
   DB_NAME,
   MANIFEST_KEY_PATH,
@@ -14,6 +14,13 @@ import {
 } from './store-schema.js';
 
 type Db = IDBPDatabase<RegcacheSchema>;
+type RecordsTx = IDBPTransaction<RegcacheSchema, ('manifests' | 'tags' | 'meta')[], 'readwrite'>;
+
+// The running total of stored body bytes lives in meta, updated in the same transaction
+// as every write and delete, so the budget never needs a scan.
+const BYTES = 'bytes';
+// A sweep works in short transactions so that reads queued behind it wait only briefly.
+const SWEEP_BATCH = 50;
 
 export function manifestKey(r: { upstream: string; repository: string; digest: string }): ManifestKey {
   return [r.upstream, r.repository, r.digest];
@@ -28,8 +35,62 @@ function allVariantsOf(upstream: string, repository: string, tag: string): IDBKe
   return IDBKeyRange.bound([upstream, repository, tag, ''], [upstream, repository, tag, '\uffff']);
 }
 
+export class StorageFullError extends Error {
+  override name = 'StorageFullError';
+}
+
+export interface SweepResult {
+  manifests: ManifestKey[];
+  tags: TagKey[];
+  // Records the sweep looked at: it should be about what it deleted, not what is stored.
+  visited: number;
+}
+
+export interface PurgeFilter {
+  upstream?: string;
+  repository?: string;
+  reference?: string;
+}
+
+export type EntrySummary =
+  | (Omit<ManifestRecord, 'body' | 'headers'> & { kind: 'manifest' })
+  | (TagRecord & { kind: 'tag' });
+
+function isQuotaError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'QuotaExceededError';
+}
+
 function report(what: string, error: unknown): void {
   console.warn(`regcache: ${what} failed; answering from upstream instead.`, error);
+}
+
+async function addBytes(tx: RecordsTx, delta: number): Promise<void> {
+  if (delta === 0) return;
+  const meta = tx.objectStore('meta');
+  const current = ((await meta.get(BYTES)) as number | undefined) ?? 0;
+  await meta.put(Math.max(0, current + delta), BYTES);
+}
+
+// Deletes a manifest and every tag pointing at it, inside the caller's transaction.
+async function deleteManifestIn(tx: RecordsTx, key: ManifestKey, removed: SweepResult): Promise<void> {
+  const manifests = tx.objectStore('manifests');
+  const tags = tx.objectStore('tags');
+  const record = await manifests.get(key);
+  const pointing = await tags.index('by-manifest').getAllKeys(key);
+  removed.visited += 1 + pointing.length;
+  if (!record) return;
+  await Promise.all([manifests.delete(key), ...pointing.map((k) => tags.delete(k))]);
+  await addBytes(tx, -record.size);
+  removed.manifests.push(key);
+  removed.tags.push(...pointing);
+}
+
+function matches(filter: PurgeFilter, r: { upstream: string; repository: string }, reference: string): boolean {
+  return (
+    (filter.upstream === undefined || filter.upstream === r.upstream) &&
+    (filter.repository === undefined || filter.repository === r.repository) &&
+    (filter.reference === undefined || filter.reference === reference)
+  );
 }
 
 export class ManifestStore {
@@ -61,23 +122,28 @@ export class ManifestStore {
     return this.db;
   }
 
-  private async run<T>(what: string, fallback: T, op: (db: Db) => Promise<T>): Promise<T> {
+  // Runs an operation, reopening once if the connection was closed underneath.
+  private async attempt<T>(op: (db: Db) => Promise<T>): Promise<T> {
     try {
       return await op(await this.open());
     } catch (error) {
-      // A closed connection (database deleted underneath, say) is worth one reopen.
-      if (error instanceof DOMException && error.name === 'InvalidStateError') {
-        this.db = null;
-        try {
-          return await op(await this.open());
-        } catch (retryError) {
-          report(what, retryError);
-          return fallback;
-        }
-      }
+      if (!(error instanceof DOMException && error.name === 'InvalidStateError')) throw error;
+      this.db = null;
+      return op(await this.open());
+    }
+  }
+
+  private async run<T>(what: string, fallback: T, op: (db: Db) => Promise<T>): Promise<T> {
+    try {
+      return await this.attempt(op);
+    } catch (error) {
       report(what, error);
       return fallback;
     }
+  }
+
+  private records(db: Db): RecordsTx {
+    return db.transaction(['manifests', 'tags', 'meta'], 'readwrite');
   }
 
   getManifest(key: ManifestKey): Promise<ManifestRecord | undefined> {
@@ -88,16 +154,32 @@ export class ManifestStore {
     return this.run('reading a tag', undefined, (db) => db.get('tags', key));
   }
 
-  // The manifest and the tag pointing at it land together or not at all.
-  put(manifest: ManifestRecord | null, tag: TagRecord | null): Promise<boolean> {
-    return this.run('storing a manifest', false, async (db) => {
-      const tx = db.transaction(['manifests', 'tags'], 'readwrite');
-      const writes: Promise<unknown>[] = [];
-      if (manifest) writes.push(tx.objectStore('manifests').put(manifest));
-      if (tag) writes.push(tx.objectStore('tags').put(tag));
-      await Promise.all([...writes, tx.done]);
-      return true;
-    });
+  // The manifest and the tag pointing at it land together or not at all. A tag alone is
+  // only written while its manifest is still stored, so a racing sweep can't orphan it.
+  // Throws StorageFullError on a QuotaExceededError, so the caller can evict and retry.
+  async put(manifest: ManifestRecord | null, tag: TagRecord | null): Promise<boolean> {
+    try {
+      return await this.attempt(async (db) => {
+        const tx = this.records(db);
+        const manifests = tx.objectStore('manifests');
+        if (manifest) {
+          const previous = await manifests.get(manifestKey(manifest));
+          await manifests.put(manifest);
+          await addBytes(tx, manifest.size - (previous?.size ?? 0));
+        } else if (tag && !(await manifests.getKey(manifestKey(tag)))) {
+          tx.abort();
+          await tx.done.catch(() => undefined);
+          return false;
+        }
+        if (tag) await tx.objectStore('tags').put(tag);
+        await tx.done;
+        return true;
+      });
+    } catch (error) {
+      if (isQuotaError(error)) throw new StorageFullError('IndexedDB quota exceeded', { cause: error });
+      report('storing a manifest', error);
+      return false;
+    }
   }
 
   // Upstream vouched for this content again: push both expiries forward.
@@ -116,6 +198,27 @@ export class ManifestStore {
     });
   }
 
+  // Writes batched last-use times; records deleted meanwhile stay deleted.
+  touch(manifests: Map<string, { key: ManifestKey; at: number }>, tags: Map<string, { key: TagKey; at: number }>): Promise<boolean> {
+    return this.run('recording recent use', false, async (db) => {
+      const tx = db.transaction(['manifests', 'tags'], 'readwrite');
+      const ms = tx.objectStore('manifests');
+      const ts = tx.objectStore('tags');
+      await Promise.all([
+        ...[...manifests.values()].map(async ({ key, at }) => {
+          const m = await ms.get(key);
+          if (m && m.lastUsed < at) await ms.put({ ...m, lastUsed: at });
+        }),
+        ...[...tags.values()].map(async ({ key, at }) => {
+          const t = await ts.get(key);
+          if (t && t.lastUsed < at) await ts.put({ ...t, lastUsed: at });
+        }),
+      ]);
+      await tx.done;
+      return true;
+    });
+  }
+
   dropTag(upstream: string, repository: string, tag: string): Promise<boolean> {
     return this.run('dropping a tag', false, async (db) => {
       const tx = db.transaction('tags', 'readwrite');
@@ -127,10 +230,150 @@ export class ManifestStore {
   // Drops a manifest and every tag record that points at it.
   dropManifest(key: ManifestKey): Promise<boolean> {
     return this.run('dropping a manifest', false, async (db) => {
-      const tx = db.transaction(['manifests', 'tags'], 'readwrite');
+      const tx = this.records(db);
+      await deleteManifestIn(tx, key, { manifests: [], tags: [], visited: 0 });
+      await tx.done;
+      return true;
+    });
+  }
+
+  // Deletes what has expired by `now`, visiting only expired records through the
+  // by-expiry indexes, in short transactions.
+  async sweep(now: number): Promise<SweepResult> {
+    const result: SweepResult = { manifests: [], tags: [], visited: 0 };
+    const expired = IDBKeyRange.upperBound(now);
+    await this.run('sweeping expired records', undefined, async (db) => {
+      for (;;) {
+        const tx = this.records(db);
+        const keys = await tx.objectStore('manifests').index('by-expiry').getAllKeys(expired, SWEEP_BATCH);
+        for (const key of keys) await deleteManifestIn(tx, key, result);
+        await tx.done;
+        if (keys.length < SWEEP_BATCH) break;
+      }
+      // Tags can expire before their manifest: a re-check extends only the one it used.
+      for (;;) {
+        const tx = db.transaction('tags', 'readwrite');
+        const keys = await tx.store.index('by-expiry').getAllKeys(expired, SWEEP_BATCH);
+        result.visited += keys.length;
+        await Promise.all(keys.map((k) => tx.store.delete(k)));
+        await tx.done;
+        result.tags.push(...keys);
+        if (keys.length < SWEEP_BATCH) break;
+      }
+    });
+    return result;
+  }
+
+  // The earliest expiresAt of anything stored, or null when nothing expires.
+  earliestExpiry(): Promise<number | null> {
+    return this.run('finding the next expiry', null, async (db) => {
+      const tx = db.transaction(['manifests', 'tags']);
+      const [m, t] = await Promise.all([
+        tx.objectStore('manifests').index('by-expiry').openKeyCursor(),
+        tx.objectStore('tags').index('by-expiry').openKeyCursor(),
+      ]);
+      const due = Math.min(m?.key ?? Infinity, t?.key ?? Infinity);
+      return Number.isFinite(due) ? due : null;
+    });
+  }
+
+  bytes(): Promise<number> {
+    return this.run('reading the stored size', 0, async (db) => ((await db.get('meta', BYTES)) as number | undefined) ?? 0);
+  }
+
+  // Evicts least recently used manifests (with their tags) until at most `budget`
+  // bytes are stored, or `atLeast` bytes were freed.
+  evict(budget: number, atLeast = 0): Promise<SweepResult> {
+    const result: SweepResult = { manifests: [], tags: [], visited: 0 };
+    return this.run('evicting records', result, async (db) => {
+      const tx = this.records(db);
+      const meta = tx.objectStore('meta');
+      const start = ((await meta.get(BYTES)) as number | undefined) ?? 0;
+      let total = start;
+      let cursor = await tx.objectStore('manifests').index('by-last-used').openCursor();
+      while (cursor && (total > budget || start - total < atLeast)) {
+        const record = cursor.value;
+        cursor = await cursor.continue();
+        await deleteManifestIn(tx, manifestKey(record), result);
+        total -= record.size;
+      }
+      await tx.done;
+      return result;
+    });
+  }
+
+  async entries(): Promise<EntrySummary[]> {
+    return this.run('listing records', [], async (db) => {
+      const tx = db.transaction(['manifests', 'tags']);
+      const out: EntrySummary[] = [];
+      let cursor = await tx.objectStore('manifests').openCursor();
+      while (cursor) {
+        const { body: _body, headers: _headers, ...rest } = cursor.value;
+        out.push({ kind: 'manifest', ...rest });
+        cursor = await cursor.continue();
+      }
+      for (const tag of await tx.objectStore('tags').getAll()) out.push({ kind: 'tag', ...tag });
+      return out;
+    });
+  }
+
+  // Deletes matching records; a reference matches a tag by name and a manifest by digest
+  // (which takes every tag pointing at it along).
+  purge(filter: PurgeFilter): Promise<SweepResult> {
+    const result: SweepResult = { manifests: [], tags: [], visited: 0 };
+    return this.run('purging records', result, async (db) => {
+      const tx = this.records(db);
+      let cursor = await tx.objectStore('manifests').openCursor();
+      const doomed: ManifestKey[] = [];
+      while (cursor) {
+        if (matches(filter, cursor.value, cursor.value.digest)) doomed.push(cursor.primaryKey);
+        cursor = await cursor.continue();
+      }
+      for (const key of doomed) await deleteManifestIn(tx, key, result);
       const tags = tx.objectStore('tags');
-      const pointing = await tags.index('by-manifest').getAllKeys(key);
-      await Promise.all([tx.objectStore('manifests').delete(key), ...pointing.map((k) => tags.delete(k)), tx.done]);
+      let tagCursor = await tags.openCursor();
+      while (tagCursor) {
+        if (matches(filter, tagCursor.value, tagCursor.value.tag)) {
+          result.tags.push(tagCursor.primaryKey);
+          await tagCursor.delete();
+        }
+        tagCursor = await tagCursor.continue();
+      }
+      await tx.done;
+      return result;
+    });
+  }
+
+  // Deletes every record; answers how many there were.
+  clear(): Promise<number> {
+    return this.run('clearing the store', 0, async (db) => {
+      const tx = this.records(db);
+      const manifests = tx.objectStore('manifests');
+      const tags = tx.objectStore('tags');
+      const [m, t] = await Promise.all([manifests.count(), tags.count()]);
+      await Promise.all([manifests.clear(), tags.clear(), tx.objectStore('meta').delete(BYTES)]);
+      await tx.done;
+      return m + t;
+    });
+  }
+
+  getMeta<T>(key: string): Promise<T | undefined> {
+    return this.run(`reading ${key}`, undefined, async (db) => (await db.get('meta', key)) as T | undefined);
+  }
+
+  // Read-modify-write of one meta value in a single transaction.
+  updateMeta<T>(key: string, update: (current: T | undefined) => T): Promise<boolean> {
+    return this.run(`updating ${key}`, false, async (db) => {
+      const tx = db.transaction('meta', 'readwrite');
+      await tx.store.put(update((await tx.store.get(key)) as T | undefined), key);
+      await tx.done;
+      return true;
+    });
+  }
+
+  putMeta(key: string, value: unknown): Promise<boolean> {
+    return this.run(`writing ${key}`, false, async (db) => {
+      await db.put('meta', value, key);
       return true;
     });
   }

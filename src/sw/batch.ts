@@ -1,0 +1,42 @@
+// Collects work and writes it later in one go, so no single request pays for the write.
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export class Debounced {
+  private handle: unknown = null;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly work: () => Promise<void>,
+    private readonly delayMs: number,
+    private readonly timers: Timers = realTimers,
+  ) {}
+
+  schedule(): void {
+    if (this.handle !== null) return;
+    this.handle = this.timers.setTimeout(() => void this.now(), this.delayMs);
+  }
+
+  // Settles once nothing is scheduled or running: lets a worker event stay alive
+  // until its batched writes have landed.
+  async idle(): Promise<void> {
+    while (this.handle !== null) await new Promise<void>((resolve) => this.timers.setTimeout(() => resolve(), this.delayMs));
+    await this.running;
+  }
+
+  // Runs the pending work at once; runs never overlap.
+  now(): Promise<void> {
+    if (this.handle !== null) this.timers.clearTimeout(this.handle);
+    this.handle = null;
+    this.running = this.running.then(this.work, this.work);
+    return this.running;
+  }
+}

@@ -1,0 +1,75 @@
+// Keeps the store within its rules without page traffic: sweeps of expired records and
+// the LRU storage budget.
+import type { SweepReport } from '../shared/messages.js';
+import { ExpiryAlarm } from './alarm.js';
+import type { Timers } from './batch.js';
+import type { Events } from './events.js';
+import type { Clock } from './expiry.js';
+import type { Recency } from './recency.js';
+import type { Stats } from './stats.js';
+import type { ManifestStore } from './store.js';
+import type { ManifestRecord } from './store-schema.js';
+
+const ALARM_KEY = 'alarm';
+
+export interface MaintenanceOptions {
+  store: ManifestStore;
+  stats: Stats;
+  recency: Recency;
+  events: Events;
+  maxBytes: number;
+  now: Clock;
+  timers?: Timers;
+}
+
+export class Maintenance {
+  readonly alarm: ExpiryAlarm;
+  private sweeping: Promise<SweepReport> | null = null;
+
+  constructor(private readonly o: MaintenanceOptions) {
+    this.alarm = new ExpiryAlarm({
+      now: o.now,
+      timers: o.timers,
+      nextDue: () => o.store.earliestExpiry(),
+      persist: (due) => o.store.putMeta(ALARM_KEY, due),
+      fire: () => this.sweep(),
+    });
+  }
+
+  // The alarm a stopped worker left behind, for logs and tests.
+  persistedAlarm(): Promise<number | null | undefined> {
+    return this.o.store.getMeta<number | null>(ALARM_KEY);
+  }
+
+  // Concurrent callers share one sweep; the next one starts after it.
+  sweep(): Promise<SweepReport> {
+    this.sweeping ??= this.runSweep().finally(() => {
+      this.sweeping = null;
+    });
+    return this.sweeping;
+  }
+
+  private async runSweep(): Promise<SweepReport> {
+    const { store, stats, events } = this.o;
+    const result = await store.sweep(this.o.now());
+    const deleted = result.manifests.length + result.tags.length;
+    stats.bump('expired', deleted);
+    stats.set('lastSweepVisited', result.visited);
+    stats.set('lastSweepDeleted', deleted);
+    if (deleted > 0) events.emit({ type: 'expired', manifests: result.manifests.length, tags: result.tags.length });
+    await this.alarm.rearm();
+    return { deleted, visited: result.visited };
+  }
+
+  async afterStore(record: ManifestRecord): Promise<void> {
+    this.alarm.note(record.expiresAt);
+    if ((await this.o.store.bytes()) > this.o.maxBytes) await this.evict(0);
+  }
+
+  // Frees at least `bytes` (for a write the quota refused), and gets under the budget.
+  async evict(bytes: number): Promise<void> {
+    await this.o.recency.flush();
+    const result = await this.o.store.evict(this.o.maxBytes, bytes);
+    this.o.stats.bump('evicted', result.manifests.length + result.tags.length);
+  }
+}

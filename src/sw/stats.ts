@@ -1,0 +1,77 @@
+// Counters of what the cache did, kept across worker restarts. Increments collect in
+// memory and are added to the stored totals in batches.
+import type { RegcacheStats } from '../shared/messages.js';
+import { Debounced, type Timers } from './batch.js';
+import type { ManifestStore } from './store.js';
+
+export type Counter = Exclude<keyof RegcacheStats, 'lastSweepVisited' | 'lastSweepDeleted' | 'storedBytes'>;
+type Totals = Partial<Record<keyof RegcacheStats, number>>;
+
+const STATS_KEY = 'stats';
+const FLUSH_DELAY_MS = 200;
+
+export class Stats {
+  private pending: Totals = {};
+  private readonly flusher: Debounced;
+
+  constructor(
+    private readonly store: ManifestStore,
+    timers?: Timers,
+  ) {
+    this.flusher = new Debounced(() => this.write(), FLUSH_DELAY_MS, timers);
+  }
+
+  bump(counter: Counter, by = 1): void {
+    if (by === 0) return;
+    this.pending[counter] = (this.pending[counter] ?? 0) + by;
+    this.flusher.schedule();
+  }
+
+  // Values that replace rather than add up.
+  set(name: 'lastSweepVisited' | 'lastSweepDeleted', value: number): void {
+    this.pending[name] = value;
+    this.flusher.schedule();
+  }
+
+  private async write(): Promise<void> {
+    const batch = this.pending;
+    this.pending = {};
+    if (Object.keys(batch).length === 0) return;
+    const ok = await this.store.updateMeta<Totals>(STATS_KEY, (current = {}) => {
+      const next = { ...current };
+      for (const [name, value] of Object.entries(batch) as [keyof RegcacheStats, number][]) {
+        next[name] = name.startsWith('lastSweep') ? value : (next[name] ?? 0) + value;
+      }
+      return next;
+    });
+    // Keep what could not be written for the next try.
+    if (!ok) for (const [name, value] of Object.entries(batch)) this.bump(name as Counter, value);
+  }
+
+  flush(): Promise<void> {
+    return this.flusher.now();
+  }
+
+  idle(): Promise<void> {
+    return this.flusher.idle();
+  }
+
+  async snapshot(): Promise<RegcacheStats> {
+    await this.flush();
+    const stored = (await this.store.getMeta<Totals>(STATS_KEY)) ?? {};
+    const out = {
+      requests: 0, hits: 0, misses: 0, stale: 0, rechecks: 0, upstreamGets: 0, upstreamHeads: 0,
+      bytesPulled: 0, bytesServed: 0, verificationFailures: 0, expired: 0, evicted: 0,
+      lastSweepVisited: 0, lastSweepDeleted: 0, storedBytes: await this.store.bytes(),
+    } satisfies RegcacheStats;
+    for (const name of Object.keys(out) as (keyof RegcacheStats)[]) {
+      if (name !== 'storedBytes') out[name] = stored[name] ?? 0;
+    }
+    return out;
+  }
+
+  async reset(): Promise<void> {
+    this.pending = {};
+    await this.store.putMeta(STATS_KEY, {});
+  }
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Runs before anything is installed, so plain Node and no dependencies.
+// Puts in place what the end-to-end tests need: node_modules, Debian's Chromium
+// (Playwright's own browser download is not reachable) and distribution's registry.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function run(cmd, args, env = process.env) {
+  console.log(`ensure-system: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+  if (r.status !== 0) {
+    console.error(`ensure-system: \`${cmd} ${args.join(' ')}\` failed (${r.error?.message ?? `exit ${r.status}`})`);
+    process.exit(1);
+  }
+}
+
+if (!existsSync(join(root, 'node_modules'))) {
+  run('npm', [existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install']);
+}
+
+const needed = { '/usr/bin/chromium': 'chromium', '/usr/bin/docker-registry': 'docker-registry' };
+const missing = Object.entries(needed).filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg);
+if (missing.length > 0) {
+  if (process.getuid?.() !== 0) {
+    console.error(`ensure-system: missing ${missing.join(', ')}; install with: sudo apt-get install -y ${missing.join(' ')}`);
+    process.exit(1);
+  }
+  run('apt-get', ['update']);
+  run('apt-get', ['install', '-y', ...missing], { ...process.env, DEBIAN_FRONTEND: 'noninteractive' });
+}

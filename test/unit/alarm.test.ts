@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { ExpiryAlarm } from '../../src/sw/alarm.js';
+import { Debounced, type Timers } from '../../src/sw/batch.js';
+
+// A manual clock: timers fire only when the test advances time.
+class FakeTime implements Timers {
+  now = 1_000_000;
+  private next = 1;
+  private readonly pending = new Map<number, { at: number; fn: () => void }>();
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.next++;
+    this.pending.set(id, { at: this.now + ms, fn });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+
+  get timers(): number {
+    return this.pending.size;
+  }
+
+  async advance(ms: number): Promise<void> {
+    const until = this.now + ms;
+    for (;;) {
+      const due = [...this.pending.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.pending.delete(due[0]);
+      this.now = Math.max(this.now, due[1].at);
+      due[1].fn();
+      await Promise.resolve();
+    }
+    this.now = until;
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+function setup(stored: number[]) {
+  const time = new FakeTime();
+  const persisted: (number | null)[] = [];
+  const fired: number[] = [];
+  const alarm = new ExpiryAlarm({
+    now: () => time.now,
+    timers: time,
+    nextDue: async () => (stored.length ? Math.min(...stored) : null),
+    persist: async (due) => persisted.push(due),
+    fire: async () => {
+      fired.push(time.now);
+      // A sweep deletes what is due, then re-arms.
+      for (let i = stored.length - 1; i >= 0; i--) if (stored[i]! <= time.now) stored.splice(i, 1);
+      await alarm.rearm();
+    },
+  });
+  return { time, persisted, fired, alarm, stored };
+}
+
+describe('the expiry alarm', () => {
+  it('rings at the earliest expiry and persists its due time', async () => {
+    const { time, alarm, fired, persisted } = setup([]);
+    const start = time.now;
+    await alarm.rearm();
+    expect(alarm.due).toBeNull();
+    alarm.note(start + 5_000);
+    alarm.note(start + 2_000);
+    alarm.note(start + 9_000);
+    expect(alarm.due).toBe(start + 2_000);
+    expect(persisted).toEqual([start + 5_000, start + 2_000]);
+    await time.advance(1_999);
+    expect(fired).toEqual([]);
+    await time.advance(1);
+    expect(fired).toEqual([start + 2_000]);
+  });
+
+  it('re-arms for the next expiry after each sweep', async () => {
+    const { time, alarm, fired, persisted, stored } = setup([]);
+    const t0 = time.now;
+    stored.push(t0 + 1_000, t0 + 3_000);
+    await alarm.rearm();
+    await time.advance(1_000);
+    expect(fired).toEqual([t0 + 1_000]);
+    expect(alarm.due).toBe(t0 + 3_000);
+    await time.advance(2_000);
+    expect(fired).toEqual([t0 + 1_000, t0 + 3_000]);
+    expect(alarm.due).toBeNull();
+    expect(persisted.at(-1)).toBeNull();
+    expect(time.timers).toBe(0);
+  });
+
+  it('never lets a later write push the alarm back', async () => {
+    const { time, alarm } = setup([]);
+    alarm.note(time.now + 1_000);
+    alarm.note(time.now + 60_000);
+    expect(alarm.due).toBe(time.now + 1_000);
+    expect(time.timers).toBe(1);
+  });
+
+  it('ignores records that never expire', async () => {
+    const { alarm, time } = setup([]);
+    alarm.note(Infinity);
+    expect(alarm.due).toBeNull();
+    expect(time.timers).toBe(0);
+  });
+
+  it('rings at once for an alarm already overdue, as after a restart', async () => {
+    const { time, alarm, fired, stored } = setup([]);
+    stored.push(time.now - 10_000);
+    await alarm.rearm();
+    await time.advance(0);
+    expect(fired).toHaveLength(1);
+    expect(stored).toEqual([]);
+  });
+
+  it('splits waits longer than a 32-bit timer into chunks', async () => {
+    const { time, alarm, fired } = setup([]);
+    const far = time.now + 40 * 24 * 3600 * 1000;
+    alarm.note(far);
+    await time.advance(2 ** 31 - 1);
+    expect(fired).toEqual([]);
+    expect(alarm.due).toBe(far);
+    await time.advance(far - time.now);
+    expect(fired).toEqual([far]);
+  });
+});
+
+describe('batched writes', () => {
+  it('collects many requests into one write after the delay', async () => {
+    const time = new FakeTime();
+    let writes = 0;
+    const batch = new Debounced(async () => void writes++, 200, time);
+    for (let i = 0; i < 50; i++) batch.schedule();
+    expect(writes).toBe(0);
+    await time.advance(200);
+    expect(writes).toBe(1);
+  });
+
+  it('writes at once when asked, and cancels the pending timer', async () => {
+    const time = new FakeTime();
+    let writes = 0;
+    const batch = new Debounced(async () => void writes++, 200, time);
+    batch.schedule();
+    await batch.now();
+    expect(writes).toBe(1);
+    expect(time.timers).toBe(0);
+  });
+});
