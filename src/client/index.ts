@@ -11,7 +11,10 @@ import {
   type WorkerReply,
 } from '../shared/messages.js';
 
+import { parseConfig } from '../sw/config.js';
+
 export type { Entry, PurgeFilter, RegcacheEvent, RegcacheStats, SweepReport };
+export { ConfigError } from '../sw/config.js';
 export { CHANNEL_NAME, PERIODIC_SYNC_TAG } from '../shared/messages.js';
 
 export interface ClientOptions {
@@ -82,6 +85,18 @@ export class RegcacheClient {
     channel.onmessage = (event: MessageEvent<RegcacheEvent>) => listener(event.data);
     return () => channel.close();
   }
+}
+
+// Registers the ready-made worker. Browsers report a worker that throws during start-up
+// only as "script evaluation failed", so the query string is checked here first, with
+// the worker's own parser, and a malformed value is reported by name.
+export async function registerWorker(
+  scriptUrl: string,
+  options?: RegistrationOptions,
+): Promise<ServiceWorkerRegistration> {
+  const url = new URL(scriptUrl, location.href);
+  parseConfig(url.search, url.origin);
+  return navigator.serviceWorker.register(url.href, options);
 }
 
 export function createClient(options?: ClientOptions): RegcacheClient {
