@@ -131,3 +131,28 @@ export async function seedRecords(page: Page, upstream: string, count: number, e
     { upstream, count, expired },
   );
 }
+
+// Record counts, and how many manifests have expired by now, without moving records.
+export async function countDb(page: Page): Promise<{ manifests: number; tags: number; expired: number }> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('regcache');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const tx = db.transaction(['manifests', 'tags']);
+    const count = (req: IDBRequest<number>) =>
+      new Promise<number>((resolve, reject) => {
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+    const manifests = tx.objectStore('manifests');
+    const result = {
+      manifests: await count(manifests.count()),
+      tags: await count(tx.objectStore('tags').count()),
+      expired: await count(manifests.index('by-expiry').count(IDBKeyRange.upperBound(Date.now()))),
+    };
+    db.close();
+    return result;
+  });
+}

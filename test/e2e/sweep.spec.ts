@@ -1,5 +1,6 @@
-import { expect, test } from './fixtures.js';
-import { client, dumpDb, seedRecords, stats } from './store-helpers.js';
+import { ACCEPT_ALL, pushImage } from '../fixtures/images.js';
+import { bodyOf, expect, isFetchError, test, uniqueRepo } from './fixtures.js';
+import { client, countDb, entries, seedRecords, stats } from './store-helpers.js';
 
 test('a sweep visits about what it deletes, not what is stored', async ({ env, regcache }) => {
   test.setTimeout(120_000);
@@ -19,8 +20,32 @@ test('a sweep visits about what it deletes, not what is stored', async ({ env, r
   expect(s.lastSweepVisited).toBe(report.visited);
   expect(s.expired).toBe(100);
 
-  const left = await dumpDb(page);
-  expect(left.manifests).toHaveLength(19_900);
-  expect(left.tags).toHaveLength(19_900);
-  expect(left.manifests.every((m) => m.expiresAt > Date.now())).toBe(true);
+  expect(await countDb(page)).toEqual({ manifests: 19_900, tags: 19_900, expired: 0 });
+});
+
+test('a sweep racing with writes and hits loses nothing and resurrects nothing', async ({ env, regcache }) => {
+  test.setTimeout(120_000);
+  const repo = uniqueRepo('race');
+  const images = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => pushImage(env.registry.url, repo, `t${i}`, 'oci', { salt: `s${i}` })),
+  );
+  const page = await regcache.open({ ttl: '3600' });
+  await client(page, 'stats');
+  const get = (ref: string) =>
+    regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/${ref}`, { headers: { Accept: ACCEPT_ALL } });
+  // Half are stored before the sweep and read during it; half are written during it.
+  for (const img of images.slice(0, 3)) await get(img.digest);
+  await seedRecords(page, env.proxy.url, 5_000, 2_000);
+
+  const [report, ...answers] = await Promise.all([
+    client<{ deleted: number; visited: number }>(page, 'sweep'),
+    ...images.map((img) => get(img.digest)),
+  ]);
+  expect(report.deleted).toBe(2_000);
+  answers.forEach((a, i) => expect(bodyOf(a).equals(images[i]!.body)).toBe(true));
+  answers.slice(0, 3).forEach((a) => expect(isFetchError(a) ? '' : a.headers['cache-status']).toMatch(/^regcache; hit/));
+
+  expect(await countDb(page)).toMatchObject({ manifests: 3_000 + 6, expired: 0 });
+  const stored = (await entries(page)).filter((e) => e.repository === repo && e.kind === 'manifest');
+  expect(stored.map((e) => e.digest).sort()).toEqual(images.map((i) => i.digest).sort());
 });
