@@ -2,6 +2,7 @@
 // many identical requests, and writes forwarded untouched.
 import { ACCEPT_ALL, ACCEPT_OCI, pushImage } from '../fixtures/images.js';
 import { bodyOf, expect, isFetchError, test, uniqueRepo, type FetchOk, type FetchResult } from './fixtures.js';
+import { entries } from './store-helpers.js';
 
 function ok(r: FetchResult): FetchOk {
   if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
@@ -165,9 +166,13 @@ test('a DELETE by digest is forwarded and drops the stored record', async ({ env
   const url = `${env.proxy.url}/v2/${repo}/manifests/${img.digest}`;
 
   ok(await regcache.fetchIn(page, url, all));
+  // A tag pointing at that digest must go with it.
+  ok(await regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/v1`, all));
+  expect(await entries(page)).toHaveLength(2);
   env.proxy.reset();
 
   const del = ok(await regcache.fetchIn(page, url, { method: 'DELETE' }));
+  expect(await entries(page)).toEqual([]);
   expect(del.status).toBe(202);
   const deletes = env.proxy.log.filter((e) => e.method === 'DELETE');
   expect(deletes.map((e) => [e.path, e.status])).toEqual([[`/v2/${repo}/manifests/${img.digest}`, 202]]);
