@@ -12,6 +12,7 @@ import {
   type TagKey,
   type TagRecord,
 } from './store-schema.js';
+import { RecordMemory } from './memory.js';
 
 type Db = IDBPDatabase<RegcacheSchema>;
 type RecordsTx = IDBPTransaction<RegcacheSchema, ('manifests' | 'tags' | 'meta')[], 'readwrite'>;
@@ -93,8 +94,23 @@ function matches(filter: PurgeFilter, r: { upstream: string; repository: string 
   );
 }
 
+// Enough for every manifest a page is likely to show, small next to a worker's heap.
+const MEMORY_BYTES = 16 * 1024 * 1024;
+
 export class ManifestStore {
   private db: Promise<Db> | null = null;
+  private readonly memory: RecordMemory;
+
+  constructor(memoryBytes = MEMORY_BYTES) {
+    this.memory = new RecordMemory(memoryBytes);
+  }
+
+  // The connection is gone (database deleted, storage cleared, another version wants
+  // it): whatever the memory holds may no longer be in the database.
+  private reset(): void {
+    this.db = null;
+    this.memory.clear();
+  }
 
   private open(): Promise<Db> {
     this.db ??= openDB<RegcacheSchema>(DB_NAME, SCHEMA_VERSION, {
@@ -110,13 +126,11 @@ export class ManifestStore {
       // Another worker version wants to upgrade: step aside, reopen on next use.
       blocking: (_current, _next, event) => {
         (event.target as IDBDatabase).close();
-        this.db = null;
+        this.reset();
       },
-      terminated: () => {
-        this.db = null;
-      },
+      terminated: () => this.reset(),
     }).catch((error: unknown) => {
-      this.db = null;
+      this.reset();
       throw error;
     });
     return this.db;
@@ -128,7 +142,7 @@ export class ManifestStore {
       return await op(await this.open());
     } catch (error) {
       if (!(error instanceof DOMException && error.name === 'InvalidStateError')) throw error;
-      this.db = null;
+      this.reset();
       return op(await this.open());
     }
   }
@@ -146,12 +160,22 @@ export class ManifestStore {
     return db.transaction(['manifests', 'tags', 'meta'], 'readwrite');
   }
 
-  getManifest(key: ManifestKey): Promise<ManifestRecord | undefined> {
-    return this.run('reading a manifest', undefined, (db) => db.get('manifests', key));
+  async getManifest(key: ManifestKey): Promise<ManifestRecord | undefined> {
+    const remembered = this.memory.getManifest(key);
+    if (remembered) return remembered;
+    const generation = this.memory.generation;
+    const record = await this.run('reading a manifest', undefined, (db) => db.get('manifests', key));
+    if (record) this.memory.setManifest(record, generation);
+    return record;
   }
 
-  getTag(key: TagKey): Promise<TagRecord | undefined> {
-    return this.run('reading a tag', undefined, (db) => db.get('tags', key));
+  async getTag(key: TagKey): Promise<TagRecord | undefined> {
+    const remembered = this.memory.getTag(key);
+    if (remembered) return remembered;
+    const generation = this.memory.generation;
+    const record = await this.run('reading a tag', undefined, (db) => db.get('tags', key));
+    if (record) this.memory.setTag(record, generation);
+    return record;
   }
 
   // The manifest and the tag pointing at it land together or not at all. A tag alone is
@@ -173,6 +197,8 @@ export class ManifestStore {
         }
         if (tag) await tx.objectStore('tags').put(tag);
         await tx.done;
+        if (manifest) this.memory.setManifest(manifest);
+        if (tag) this.memory.setTag(tag);
         return true;
       });
     } catch (error) {
@@ -194,6 +220,9 @@ export class ManifestStore {
       const t = tag && m ? await tags.get(tag) : undefined;
       if (t) await tags.put({ ...t, confirmedAt, expiresAt });
       await tx.done;
+      if (m) this.memory.setManifest({ ...m, confirmedAt, expiresAt });
+      else this.memory.deleteManifests([manifest]);
+      if (t) this.memory.setTag({ ...t, confirmedAt, expiresAt });
       return m !== undefined;
     });
   }
@@ -219,22 +248,36 @@ export class ManifestStore {
     });
   }
 
-  dropTag(upstream: string, repository: string, tag: string): Promise<boolean> {
-    return this.run('dropping a tag', false, async (db) => {
+  // Deletes forget in memory both before and after the database does, so that no read
+  // in between can put a deleted record back in memory.
+  private forget(removed: Pick<SweepResult, 'manifests' | 'tags'>): void {
+    this.memory.deleteManifests(removed.manifests);
+    this.memory.deleteTags(removed.tags);
+  }
+
+  async dropTag(upstream: string, repository: string, tag: string): Promise<boolean> {
+    this.memory.deleteTagVariants(upstream, repository, tag);
+    const dropped = await this.run('dropping a tag', false, async (db) => {
       const tx = db.transaction('tags', 'readwrite');
       await Promise.all([tx.store.delete(allVariantsOf(upstream, repository, tag)), tx.done]);
       return true;
     });
+    this.memory.deleteTagVariants(upstream, repository, tag);
+    return dropped;
   }
 
   // Drops a manifest and every tag record that points at it.
-  dropManifest(key: ManifestKey): Promise<boolean> {
-    return this.run('dropping a manifest', false, async (db) => {
+  async dropManifest(key: ManifestKey): Promise<boolean> {
+    this.memory.deleteManifests([key]);
+    const removed: SweepResult = { manifests: [], tags: [], visited: 0 };
+    const dropped = await this.run('dropping a manifest', false, async (db) => {
       const tx = this.records(db);
-      await deleteManifestIn(tx, key, { manifests: [], tags: [], visited: 0 });
+      await deleteManifestIn(tx, key, removed);
       await tx.done;
       return true;
     });
+    this.forget(removed);
+    return dropped;
   }
 
   // Deletes what has expired by `now`, visiting only expired records through the
@@ -243,6 +286,14 @@ export class ManifestStore {
     const result: SweepResult = { manifests: [], tags: [], visited: 0 };
     const expired = IDBKeyRange.upperBound(now);
     await this.run('sweeping expired records', undefined, async (db) => {
+      // Most sweeps find nothing: look first in a read-only transaction, which does not
+      // hold up the reads of cache hits the way a read-write one would.
+      const probe = db.transaction(['manifests', 'tags']);
+      const [m, t] = await Promise.all([
+        probe.objectStore('manifests').index('by-expiry').openKeyCursor(expired),
+        probe.objectStore('tags').index('by-expiry').openKeyCursor(expired),
+      ]);
+      if (!m && !t) return;
       for (;;) {
         const tx = this.records(db);
         const keys = await tx.objectStore('manifests').index('by-expiry').getAllKeys(expired, SWEEP_BATCH);
@@ -261,6 +312,7 @@ export class ManifestStore {
         if (keys.length < SWEEP_BATCH) break;
       }
     });
+    this.forget(result);
     return result;
   }
 
@@ -298,6 +350,7 @@ export class ManifestStore {
         total -= record.size;
       }
       await tx.done;
+      this.forget(result);
       return result;
     });
   }
@@ -319,9 +372,11 @@ export class ManifestStore {
 
   // Deletes matching records; a reference matches a tag by name and a manifest by digest
   // (which takes every tag pointing at it along).
-  purge(filter: PurgeFilter): Promise<SweepResult> {
+  async purge(filter: PurgeFilter): Promise<SweepResult> {
     const result: SweepResult = { manifests: [], tags: [], visited: 0 };
-    return this.run('purging records', result, async (db) => {
+    // Rare and user-driven: dropping the whole memory is simpler than matching it.
+    this.memory.clear();
+    await this.run('purging records', undefined, async (db) => {
       const tx = this.records(db);
       let cursor = await tx.objectStore('manifests').openCursor();
       const doomed: ManifestKey[] = [];
@@ -340,13 +395,15 @@ export class ManifestStore {
         tagCursor = await tagCursor.continue();
       }
       await tx.done;
-      return result;
     });
+    this.memory.clear();
+    return result;
   }
 
   // Deletes every record; answers how many there were.
-  clear(): Promise<number> {
-    return this.run('clearing the store', 0, async (db) => {
+  async clear(): Promise<number> {
+    this.memory.clear();
+    const deleted = await this.run('clearing the store', 0, async (db) => {
       const tx = this.records(db);
       const manifests = tx.objectStore('manifests');
       const tags = tx.objectStore('tags');
@@ -355,6 +412,8 @@ export class ManifestStore {
       await tx.done;
       return m + t;
     });
+    this.memory.clear();
+    return deleted;
   }
 
   getMeta<T>(key: string): Promise<T | undefined> {
