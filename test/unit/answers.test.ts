@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { answerFromRecord, etagMatches, ociError, passThrough, type UpstreamAnswer } from '../../src/sw/answers.js';
+import type { ManifestRecord } from '../../src/sw/store-schema.js';
+
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const BODY = new TextEncoder().encode('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}');
+
+function record(over: Partial<ManifestRecord['headers']> = {}): ManifestRecord {
+  return {
+    upstream: 'https://r.example',
+    repository: 'library/x',
+    digest: DIGEST,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    body: BODY.slice().buffer,
+    headers: {
+      contentType: 'application/vnd.oci.image.manifest.v1+json',
+      dockerContentDigest: DIGEST,
+      etag: `"${DIGEST}"`,
+      apiVersion: 'registry/2.0',
+      ...over,
+    },
+    size: BODY.byteLength,
+    fetchedAt: 0,
+    confirmedAt: 0,
+    expiresAt: 1000,
+    lastUsed: 0,
+  };
+}
+
+function headersOf(r: Response): Record<string, string> {
+  return Object.fromEntries([...r.headers]);
+}
+
+describe('etagMatches', () => {
+  const rec = record();
+
+  it('matches the stored Etag, the bare digest and the quoted digest', () => {
+    expect(etagMatches(`"${DIGEST}"`, rec)).toBe(true);
+    expect(etagMatches(DIGEST, rec)).toBe(true);
+  });
+
+  it('compares weakly and reads a list', () => {
+    expect(etagMatches(`W/"${DIGEST}"`, rec)).toBe(true);
+    expect(etagMatches(`"sha256:${'0'.repeat(64)}", "${DIGEST}"`, rec)).toBe(true);
+  });
+
+  it('matches * and nothing else', () => {
+    expect(etagMatches('*', rec)).toBe(true);
+    expect(etagMatches(`"sha256:${'0'.repeat(64)}"`, rec)).toBe(false);
+    expect(etagMatches(null, rec)).toBe(false);
+    expect(etagMatches('', rec)).toBe(false);
+  });
+
+  it('matches an upstream Etag that is not the digest', () => {
+    expect(etagMatches('"v7"', record({ etag: '"v7"' }))).toBe(true);
+  });
+});
+
+describe('answerFromRecord', () => {
+  it('repeats the stored body and upstream headers, and says what the cache did', async () => {
+    const r = answerFromRecord(record(), { method: 'GET', ifNoneMatch: null }, { hit: true, ttl: 42 });
+    expect(r.status).toBe(200);
+    expect(new Uint8Array(await r.arrayBuffer())).toEqual(BODY);
+    const h = headersOf(r);
+    expect(h).toMatchObject({
+      'content-type': 'application/vnd.oci.image.manifest.v1+json',
+      'content-length': String(BODY.byteLength),
+      'docker-content-digest': DIGEST,
+      etag: `"${DIGEST}"`,
+      'docker-distribution-api-version': 'registry/2.0',
+      'cache-status': 'regcache; hit; ttl=42',
+    });
+    // Every header is readable by a cross-origin page.
+    const exposed = h['access-control-expose-headers']!.split(',').map((s) => s.trim());
+    for (const name of Object.keys(h).filter((n) => n !== 'access-control-expose-headers')) expect(exposed).toContain(name);
+  });
+
+  it('gives HEAD the same headers and no body', async () => {
+    const get = answerFromRecord(record(), { method: 'GET', ifNoneMatch: null }, { hit: true });
+    const head = answerFromRecord(record(), { method: 'HEAD', ifNoneMatch: null }, { hit: true });
+    expect(headersOf(head)).toEqual(headersOf(get));
+    expect(head.body).toBeNull();
+  });
+
+  it('answers a matching If-None-Match with 304, keeping the Etag', () => {
+    const r = answerFromRecord(record(), { method: 'GET', ifNoneMatch: `"${DIGEST}"` }, { hit: true });
+    expect(r.status).toBe(304);
+    expect(r.body).toBeNull();
+    expect(r.headers.get('etag')).toBe(`"${DIGEST}"`);
+    expect(r.headers.get('content-length')).toBeNull();
+  });
+
+  it('leaves out headers upstream did not send', () => {
+    const r = answerFromRecord(record({ etag: null, apiVersion: null, dockerContentDigest: null }), { method: 'GET', ifNoneMatch: null }, {});
+    expect(r.headers.has('etag')).toBe(false);
+    expect(r.headers.has('docker-distribution-api-version')).toBe(false);
+    expect(r.headers.has('docker-content-digest')).toBe(false);
+  });
+});
+
+describe('passThrough', () => {
+  const notFound: UpstreamAnswer = {
+    status: 404,
+    statusText: 'Not Found',
+    headers: [
+      ['content-type', 'application/json; charset=utf-8'],
+      ['content-length', '13'],
+    ],
+    body: new TextEncoder().encode('{"errors":[]}'),
+  };
+
+  it('keeps status, status text, headers and body, and adds Cache-Status', async () => {
+    const r = passThrough(notFound, 'GET', { fwd: 'miss', fwdStatus: 404 });
+    expect(r.status).toBe(404);
+    expect(r.statusText).toBe('Not Found');
+    expect(r.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(r.headers.get('content-length')).toBe('13');
+    expect(r.headers.get('cache-status')).toBe('regcache; fwd=miss; fwd-status=404');
+    expect(new Uint8Array(await r.arrayBuffer())).toEqual(notFound.body);
+  });
+
+  it('sends no body for HEAD', () => {
+    expect(passThrough(notFound, 'HEAD', { fwd: 'miss' }).body).toBeNull();
+  });
+});
+
+describe('ociError', () => {
+  it('is an OCI error body with the given status', async () => {
+    const r = ociError(502, 'DIGEST_INVALID', 'bad', { computed: DIGEST }, { fwd: 'miss' });
+    expect(r.status).toBe(502);
+    expect(r.headers.get('cache-status')).toBe('regcache; fwd=miss');
+    expect(await r.json()).toEqual({ errors: [{ code: 'DIGEST_INVALID', message: 'bad', detail: { computed: DIGEST } }] });
+  });
+});
