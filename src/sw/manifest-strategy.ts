@@ -68,6 +68,7 @@ export class ManifestStrategy {
   private readonly gate = new RetryAfterGate();
   private readonly fetches = new InFlight<Fetched>();
   private readonly rechecks = new InFlight<Recheck>();
+  private readonly vouched = new Map<string, number>();
 
   constructor(private readonly o: StrategyOptions) {
     this.config = o.config;
@@ -98,8 +99,14 @@ export class ManifestStrategy {
   private async byDigest(ask: Ask): Promise<Response> {
     const { target } = ask;
     const found = ask.noStore ? null : await this.servable(ask, target.reference);
-    if (found?.record) return this.hit(ask, found.record, null, {});
-    return this.miss(ask, ask.noStore ? 'request' : (found?.reason ?? 'miss'));
+    if (!found?.record) return this.miss(ask, ask.noStore ? 'request' : (found?.reason ?? 'miss'));
+    const record = found.record;
+    if (!record.private || this.vouchedFor(ask)) return this.hit(ask, record, null, {});
+
+    const asked = await this.askUpstream(ask, record, null);
+    if ('response' in asked) return asked.response;
+    const confirmed = asked.digest === record.digest ? await this.confirm(record, null) : record;
+    return this.hit(ask, confirmed, null, { detail: 'revalidated' });
   }
 
   private async byTag(ask: Ask): Promise<Response> {
@@ -113,25 +120,12 @@ export class ManifestStrategy {
       return this.miss(ask, ask.noStore ? 'request' : (found?.reason ?? (tag ? 'stale' : 'miss')));
     }
     const record = found.record;
+    const fresh = !ask.noCache && now - tag.confirmedAt < this.config.fresh * 1000;
+    if (fresh && (!record.private || this.vouchedFor(ask))) return this.hit(ask, record, tag, {});
 
-    if (!ask.noCache && now - tag.confirmedAt < this.config.fresh * 1000) return this.hit(ask, record, tag, {});
-    if (this.gate.isBlocked(target.upstream, now)) return this.hit(ask, record, tag, { detail: 'stale', fwdStatus: 429 });
-
-    const recheck = await this.recheck(ask);
-    if (recheck.kind === 'failed') return this.hit(ask, record, tag, { detail: 'stale' });
-    const { answer } = recheck;
-    if (answer.status === 429) {
-      this.gate.block(target.upstream, recheck.retryAfter, this.now());
-      return this.hit(ask, record, tag, { detail: 'stale', fwdStatus: 429 });
-    }
-    if (answer.status >= 500) return this.hit(ask, record, tag, { detail: 'stale', fwdStatus: answer.status });
-    if (answer.status === 404) await this.store.dropTag(target.upstream, target.repository, target.reference);
-    if (answer.status < 200 || answer.status > 299) {
-      // 401, 403, 404 and the like: the page gets exactly what upstream says.
-      return ask.method === 'HEAD' ? passThrough(answer, 'HEAD', { fwd: 'stale', fwdStatus: answer.status }) : this.miss(ask, 'stale');
-    }
-
-    const digest = headerOf(answer, 'docker-content-digest');
+    const asked = await this.askUpstream(ask, record, tag);
+    if ('response' in asked) return asked.response;
+    const { digest, answer } = asked;
     if (digest === tag.digest) {
       const confirmed = await this.confirm(record, tag);
       return this.hit(ask, confirmed, tag, { detail: 'revalidated' });
@@ -155,6 +149,55 @@ export class ManifestStrategy {
     // Some registries only serve a tag's variant by tag: fall back to that.
     if (byDigest.fetched.kind === 'pass' && byDigest.fetched.answer.status === 404) return this.miss(ask, 'stale');
     return this.respond(ask, byDigest.fetched, 'stale', byDigest.joined);
+  }
+
+  // Re-checks a stored answer with a HEAD carrying the request's own Accept and
+  // Authorization. Failures and refusals are answered here; a 2xx hands back the digest
+  // upstream named for the caller to decide on.
+  private async askUpstream(
+    ask: Ask,
+    record: ManifestRecord,
+    tag: TagRecord | null,
+  ): Promise<{ response: Response } | { digest: string | null; answer: UpstreamAnswer }> {
+    const { target } = ask;
+    const stale = (fwdStatus?: number) => ({ response: this.hit(ask, record, tag, { detail: 'stale', fwdStatus }) });
+    if (this.gate.isBlocked(target.upstream, this.now())) return stale(429);
+
+    const recheck = await this.recheck(ask);
+    if (recheck.kind === 'failed') return stale();
+    const { answer } = recheck;
+    if (answer.status === 429) {
+      this.gate.block(target.upstream, recheck.retryAfter, this.now());
+      return stale(429);
+    }
+    if (answer.status >= 500) return stale(answer.status);
+    if (answer.status === 404 && tag) await this.store.dropTag(target.upstream, target.repository, target.reference);
+    if (answer.status < 200 || answer.status > 299) {
+      // 401, 403, 404 and the like: the page gets exactly what upstream says, body
+      // included, so a GET is asked again as a GET.
+      const response =
+        ask.method === 'HEAD' ? passThrough(answer, 'HEAD', { fwd: 'stale', fwdStatus: answer.status }) : await this.miss(ask, 'stale');
+      return { response };
+    }
+    this.vouch(ask);
+    return { digest: headerOf(answer, 'docker-content-digest'), answer };
+  }
+
+  private vouchKey(ask: Ask): string {
+    return [ask.target.upstream, ask.target.repository, ask.authorization ?? ''].join('\n');
+  }
+
+  // Upstream just served this repository to these credentials; within the fresh window
+  // a private record needs no new HEAD for them. Kept in memory only, never stored.
+  private vouch(ask: Ask): void {
+    if (this.config.fresh === 0) return;
+    if (this.vouched.size >= 1_000) this.vouched.clear();
+    this.vouched.set(this.vouchKey(ask), this.now());
+  }
+
+  private vouchedFor(ask: Ask): boolean {
+    const at = this.vouched.get(this.vouchKey(ask));
+    return at !== undefined && !ask.noCache && this.now() - at < this.config.fresh * 1000;
   }
 
   // A stored manifest this request may be given, or why there is none.
@@ -241,11 +284,10 @@ export class ManifestStrategy {
       case 'invalid':
         return ociError(502, 'DIGEST_INVALID', fetched.message, fetched.detail, { fwd, collapsed });
       case 'failed':
-        if (fetched.error.kind === 'too-large') {
-          return ociError(502, 'MANIFEST_INVALID', `upstream answer ${fetched.error.message}`, {}, { fwd, collapsed });
-        }
-        // Without the worker the page would have seen a network error too.
-        return Response.error();
+        // No answer at all: without the worker the page would have seen a network error too.
+        if (fetched.error.kind === 'network') return Response.error();
+        // An answer started but could not be taken whole: say what went wrong.
+        return ociError(502, 'MANIFEST_INVALID', `upstream answer failed: ${fetched.error.message}`, {}, { fwd, collapsed });
     }
   }
 
@@ -302,7 +344,7 @@ export class ManifestStrategy {
         authorization: ask.authorization,
         credentials: ask.credentials,
       });
-      body = await readBody(response);
+      body = await readBody(response, this.config.timeout);
       this.stats.bump('bytesPulled', body.byteLength);
     } catch (error) {
       const failure = error instanceof UpstreamError ? error : new UpstreamError('network', String(error));
@@ -352,7 +394,9 @@ export class ManifestStrategy {
     const digest = reference.includes(':') ? reference : (headerDigest ?? (await computeDigest('sha256', body)));
 
     const responseNoStore = (response.headers.get('Cache-Control') ?? '').toLowerCase().includes('no-store');
-    if (ask.noStore || responseNoStore || body.byteLength > MANIFEST_LIMIT || unstorableReason(mediaType, body)) {
+    // A redirect may lead anywhere: what it served is passed on, never kept for this URL.
+    const keep = !ask.noStore && !responseNoStore && !response.redirected && body.byteLength <= MANIFEST_LIMIT;
+    if (!keep || unstorableReason(mediaType, body)) {
       return pass;
     }
 
@@ -376,6 +420,7 @@ export class ManifestStrategy {
       confirmedAt: now,
       expiresAt,
       lastUsed: now,
+      private: ask.authorization !== null,
     };
     const tag = target.isDigest ? null : this.tagRecord(ask, record);
     const stored = await this.save(record, tag);
@@ -394,6 +439,7 @@ export class ManifestStrategy {
       confirmedAt: manifest.confirmedAt,
       expiresAt: manifest.expiresAt,
       lastUsed: this.now(),
+      private: manifest.private || ask.authorization !== null,
     };
   }
 

@@ -2,7 +2,9 @@
 import type { DBSchema } from 'idb';
 
 export const DB_NAME = 'regcache';
-export const SCHEMA_VERSION = 1;
+// 2: records carry `private`. Version 1 databases are dropped and rebuilt: they cannot
+// tell which records were fetched with credentials.
+export const SCHEMA_VERSION = 2;
 
 // The upstream headers a served answer repeats; nothing else from upstream is kept.
 export interface StoredHeaders {
@@ -29,6 +31,8 @@ export interface ManifestRecord {
   // Infinity when the configured ttl is 0.
   expiresAt: number;
   lastUsed: number;
+  // Fetched with an Authorization header: served only to requests upstream accepts.
+  private: boolean;
 }
 
 export interface TagRecord {
@@ -42,6 +46,7 @@ export interface TagRecord {
   confirmedAt: number;
   expiresAt: number;
   lastUsed: number;
+  private: boolean;
 }
 
 export interface RegcacheSchema extends DBSchema {

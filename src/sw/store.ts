@@ -115,6 +115,8 @@ export class ManifestStore {
   private open(): Promise<Db> {
     this.db ??= openDB<RegcacheSchema>(DB_NAME, SCHEMA_VERSION, {
       upgrade(db) {
+        // A cache can always be refilled: every older layout is dropped and rebuilt.
+        for (const name of [...db.objectStoreNames]) db.deleteObjectStore(name);
         const manifests = db.createObjectStore('manifests', { keyPath: MANIFEST_KEY_PATH });
         manifests.createIndex('by-expiry', 'expiresAt');
         manifests.createIndex('by-last-used', 'lastUsed');

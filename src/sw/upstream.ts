@@ -18,7 +18,7 @@ export interface UpstreamCall {
 export class UpstreamError extends Error {
   override name = 'UpstreamError';
   constructor(
-    readonly kind: 'network' | 'timeout' | 'too-large',
+    readonly kind: 'network' | 'timeout' | 'too-large' | 'stalled' | 'broken',
     message: string,
   ) {
     super(message);
@@ -53,20 +53,35 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
   }
 }
 
-export async function readBody(response: Response): Promise<Uint8Array<ArrayBuffer>> {
+// Reads a whole body. A body that stops arriving for `idleMs`, or breaks off, is an
+// error rather than a short manifest.
+export async function readBody(response: Response, idleMs: number): Promise<Uint8Array<ArrayBuffer>> {
   if (!response.body) return new Uint8Array(0);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new UpstreamError('stalled', `no body data for ${idleMs} ms`)), idleMs);
+    });
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await Promise.race([reader.read(), stalled]);
+    } catch (error) {
+      void reader.cancel().catch(() => undefined);
+      if (error instanceof UpstreamError) throw error;
+      throw new UpstreamError('broken', `the body broke off after ${total} bytes: ${String(error)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (chunk.done) break;
+    total += chunk.value.byteLength;
     if (total > PASS_THROUGH_LIMIT) {
-      await reader.cancel();
+      void reader.cancel().catch(() => undefined);
       throw new UpstreamError('too-large', `body is over ${PASS_THROUGH_LIMIT} bytes`);
     }
-    chunks.push(value);
+    chunks.push(chunk.value);
   }
   const body = new Uint8Array(total);
   let offset = 0;

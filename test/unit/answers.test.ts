@@ -23,6 +23,7 @@ function record(over: Partial<ManifestRecord['headers']> = {}): ManifestRecord {
     fetchedAt: 0,
     confirmedAt: 0,
     expiresAt: 1000,
+    private: false,
     lastUsed: 0,
   };
 }
