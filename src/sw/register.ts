@@ -1,15 +1,15 @@
 // Wires regcache into a worker: its routes on a workbox-routing Router, and the
 // lifecycle hooks that enforce expiry without page traffic.
-import { Router } from 'workbox-routing';
+import { registerRoute, type Route, type Router } from 'workbox-routing';
 import { PERIODIC_SYNC_TAG } from '../shared/messages.js';
-import type { RegcacheConfig } from './config.js';
+import { resolveOptions, type ManifestCacheOptions, type RegcacheConfig } from './config.js';
 import { Events } from './events.js';
 import type { Clock } from './expiry.js';
 import { Maintenance } from './maintenance.js';
 import { ManifestStrategy } from './manifest-strategy.js';
 import { listenForClients } from './messages.js';
 import { Recency } from './recency.js';
-import { addRoutes, manifestRoutes } from './routing.js';
+import { manifestRoutes } from './routing.js';
 import { Stats } from './stats.js';
 import { ManifestStore } from './store.js';
 
@@ -18,13 +18,18 @@ declare const self: ServiceWorkerGlobalScope;
 const SYNC_INTERVAL_MS = 12 * 60 * 60 * 1000;
 
 export interface ManifestCache {
-  router: Router;
   strategy: ManifestStrategy;
   store: ManifestStore;
   stats: Stats;
   maintenance: Maintenance;
   // The start-up sweep.
   ready: Promise<unknown>;
+}
+
+export interface RegisterOptions extends ManifestCacheOptions {
+  // A Router of the host worker's own; by default workbox-routing's default router,
+  // which adds its fetch listener itself.
+  router?: Router;
 }
 
 interface PeriodicSyncEvent extends ExtendableEvent {
@@ -44,7 +49,18 @@ async function registerPeriodicSweep(): Promise<void> {
   }
 }
 
-export function installManifestCache(config: RegcacheConfig, options: { router?: Router; now?: Clock } = {}): ManifestCache {
+// Adds regcache to this worker: call it during the worker script's first evaluation,
+// as service workers only take event listeners added then.
+export function registerManifestCache(options: RegisterOptions = {}): ManifestCache {
+  const { router, ...rest } = options;
+  const addRoute = router ? (route: Route) => router.registerRoute(route) : registerRoute;
+  return installManifestCache(resolveOptions(rest, self.location.origin), { addRoute });
+}
+
+export function installManifestCache(
+  config: RegcacheConfig,
+  options: { addRoute: (route: Route) => void; now?: Clock },
+): ManifestCache {
   const now = options.now ?? Date.now;
   const store = new ManifestStore();
   const stats = new Stats(store);
@@ -52,9 +68,7 @@ export function installManifestCache(config: RegcacheConfig, options: { router?:
   const events = new Events();
   const maintenance = new Maintenance({ store, stats, recency, events, maxBytes: config.maxBytes, now });
   const strategy = new ManifestStrategy({ config, store, stats, recency, maintenance, events, now });
-  const router = options.router ?? new Router();
-  addRoutes(router, manifestRoutes(config, strategy, stats));
-  if (!options.router) router.addFetchListener();
+  for (const route of manifestRoutes(config, strategy, stats)) options.addRoute(route);
 
   // Each start of the script sweeps, which also honours an alarm that fell due while
   // the worker was stopped, and re-arms it.
@@ -67,5 +81,5 @@ export function installManifestCache(config: RegcacheConfig, options: { router?:
     if (sync.tag === PERIODIC_SYNC_TAG) sync.waitUntil(maintenance.sweep());
   });
   listenForClients({ store, stats, maintenance, ready });
-  return { router, strategy, store, stats, maintenance, ready };
+  return { strategy, store, stats, maintenance, ready };
 }

@@ -1,5 +1,5 @@
 // Where a request enters: which fetches regcache answers, and which it leaves alone.
-import { Route, type Router } from 'workbox-routing';
+import { Route } from 'workbox-routing';
 import type { RouteHandlerCallback, RouteMatchCallback } from 'workbox-core/types.js';
 import { coversOrigin, type RegcacheConfig } from './config.js';
 import type { ManifestStrategy } from './manifest-strategy.js';
@@ -27,8 +27,4 @@ export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrateg
     new Route(match, read, 'HEAD'),
     ...WRITE_METHODS.map((method) => new Route(match, write, method)),
   ];
-}
-
-export function addRoutes(router: Router, routes: Route[]): void {
-  for (const route of routes) router.registerRoute(route);
 }

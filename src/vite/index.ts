@@ -1,0 +1,44 @@
+// regcache/vite: emits the ready-made worker into a Vite build, with options baked in,
+// and serves the same file from `vite dev`.
+import { readFileSync } from 'node:fs';
+import type { Plugin } from 'vite';
+import { optionsToQuery, resolveOptions, type ManifestCacheOptions } from '../sw/config.js';
+
+export interface RegcacheViteOptions extends ManifestCacheOptions {
+  // Where the worker lands in the build output, relative to its root.
+  fileName?: string;
+}
+
+export { ConfigError } from '../sw/config.js';
+
+// The built plugin sits next to the built worker in the package's dist/.
+const WORKER = new URL('./regcache-sw.js', import.meta.url);
+
+export function regcache(options: RegcacheViteOptions = {}): Plugin {
+  const { fileName = 'regcache-sw.js', ...baked } = options;
+  if (typeof fileName !== 'string' || !/^[\w./-]+\.js$/.test(fileName) || fileName.startsWith('/') || fileName.includes('..')) {
+    throw new TypeError(`regcache/vite: invalid option "fileName": ${JSON.stringify(fileName)} must be a relative path ending in .js`);
+  }
+  // Bad options fail the build, not the user's page: the worker's own parser checks them.
+  resolveOptions(baked, 'http://build.invalid');
+  const source = () => `self.REGCACHE_QUERY=${JSON.stringify(optionsToQuery(baked))};\n${readFileSync(WORKER, 'utf8')}`;
+  let base = '/';
+
+  return {
+    name: 'regcache',
+    configResolved(config) {
+      base = config.base.endsWith('/') ? config.base : `${config.base}/`;
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (new URL(req.url ?? '/', 'http://dev.invalid').pathname !== `${base}${fileName}`) return next();
+        res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+        res.setHeader('Cache-Control', 'no-cache');
+        res.end(source());
+      });
+    },
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName, source: source() });
+    },
+  };
+}
