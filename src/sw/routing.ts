@@ -15,7 +15,11 @@ export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrateg
     return target && coversOrigin(config, target.upstream) ? target : false;
   };
   const read: RouteHandlerCallback = ({ request, params, event }) => {
-    const answer = strategy.handle(request, params as unknown as ManifestTarget);
+    const answer = strategy.handle(request, params as unknown as ManifestTarget).catch((error: unknown) => {
+      // A fault of regcache's own must not cost the page its answer: go as if it weren't here.
+      console.error('regcache: answering from the network after an internal error', error);
+      return fetch(request);
+    });
     // Keep the worker up until this request's counters are written.
     (event as ExtendableEvent | undefined)?.waitUntil(answer.then(() => stats.idle(), () => stats.idle()));
     return answer;
