@@ -34,6 +34,8 @@ export function regcache(options: RegcacheViteOptions = {}): Plugin {
         if (new URL(req.url ?? '/', 'http://dev.invalid').pathname !== `${base}${fileName}`) return next();
         res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
         res.setHeader('Cache-Control', 'no-cache');
+        // A worker in a subfolder may still control the whole app.
+        res.setHeader('Service-Worker-Allowed', base);
         res.end(source());
       });
     },
