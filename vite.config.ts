@@ -8,7 +8,8 @@ const DIST = path('./dist');
 // Builds into dist/, one per mode:
 // - default: the ready-made worker, one classic script (iife) with no imports left, so
 //   any page can register it without `{ type: 'module' }`;
-// - `--mode client`: regcache/client as an ES module for pages;
+// - `--mode lib`: regcache/sw and regcache/client as ES modules, dependencies left as imports;
+// - `--mode node`: regcache/vite, the Vite plugin, for Node;
 // - `--mode inspector-sw`: the inspector's worker (regcache plus its app shell), iife;
 // - `--mode inspector`: the inspector page, dist/inspector.html and dist/assets/.
 // `vite` (npm start) and `vite preview` serve the inspector with its registry (or proxy)
@@ -20,6 +21,9 @@ function inspectorApp(): UserConfig {
     base: './',
     publicDir: path('./public'),
     plugins: [inspectorServer(server)],
+    // The registry on this origin answers like distribution, without Vite's CORS headers.
+    server: { cors: false },
+    preview: { cors: false },
     build: {
       outDir: DIST,
       emptyOutDir: false,
@@ -29,21 +33,39 @@ function inspectorApp(): UserConfig {
   };
 }
 
-export default defineConfig(({ command, mode }) => {
-  if (command === 'serve' || mode === 'inspector') return inspectorApp();
-  const entries = {
-    worker: { entry: 'src/sw/index.ts', name: 'regcache', formats: ['iife'], fileName: () => 'regcache-sw.js' },
-    client: { entry: 'src/client/index.ts', formats: ['es'], fileName: () => 'client.js' },
-    'inspector-sw': { entry: 'src/inspector-sw/index.ts', name: 'regcacheInspector', formats: ['iife'], fileName: () => 'inspector-sw.js' },
-  } as const;
-  const lib = entries[mode as keyof typeof entries] ?? entries.worker;
-  return {
-    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-    build: {
-      outDir: 'dist',
-      emptyOutDir: false,
-      target: 'es2022',
-      lib: { ...lib, formats: [...lib.formats] },
-    },
-  };
-});
+function libraries(mode: string): UserConfig {
+  const build = { outDir: 'dist', emptyOutDir: false, target: 'es2022' } as const;
+  switch (mode) {
+    case 'lib':
+      return {
+        build: {
+          ...build,
+          lib: { entry: { sw: 'src/sw/index.ts', client: 'src/client/index.ts' }, formats: ['es'], fileName: (_format, name) => `${name}.js` },
+          rolldownOptions: {
+            external: [/^idb(\/|$)/, /^workbox-/],
+            output: { chunkFileNames: '[name].js' },
+          },
+        },
+      };
+    case 'node':
+      return {
+        build: {
+          ...build,
+          target: 'node20',
+          lib: { entry: 'src/vite/index.ts', formats: ['es'], fileName: () => 'vite.js' },
+          rolldownOptions: { external: [/^node:/, 'vite'] },
+        },
+      };
+    case 'inspector-sw':
+      return {
+        build: { ...build, lib: { entry: 'src/inspector-sw/index.ts', name: 'regcacheInspector', formats: ['iife'], fileName: () => 'inspector-sw.js' } },
+      };
+    default:
+      return {
+        define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+        build: { ...build, lib: { entry: 'src/sw/worker.ts', name: 'regcache', formats: ['iife'], fileName: () => 'regcache-sw.js' } },
+      };
+  }
+}
+
+export default defineConfig(({ command, mode }) => (command === 'serve' || mode === 'inspector' ? inspectorApp() : libraries(mode)));

@@ -1,0 +1,14 @@
+// Names the page and the inspector's worker agree on. No DOM or worker types here: both
+// sides import it.
+
+// The app shell (page, scripts, styles), kept so that the inspector opens offline.
+export const SHELL_CACHE = 'regcache-inspector-shell';
+// Image config blobs the inspector viewed, keyed by digest (see config-store.ts).
+export const CONFIG_CACHE = 'regcache-inspector-configs';
+// Where the dev server's proxy mode answers the token requests it rewrote realms to.
+export const TOKEN_PROXY_PATH = '/_regcache/token';
+
+// Requests that belong to registries, not to the app: never part of the shell.
+export function isRegistryPath(pathname: string): boolean {
+  return pathname.startsWith('/v2/') || pathname === '/v2' || pathname.startsWith(TOKEN_PROXY_PATH);
+}
