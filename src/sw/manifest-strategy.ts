@@ -55,6 +55,26 @@ function cacheControlHas(request: Request, directive: string): boolean {
   return value.split(',').some((d) => d.trim().toLowerCase() === directive);
 }
 
+const CONDITIONAL = ['If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since', 'If-Match', 'If-Range'];
+
+// Whether the page asked for no-store. Firefox hands the worker a request whose cache mode
+// is already 'no-store' when it carries a conditional header (Fetch's HTTP-network-or-cache
+// step, applied before the worker sees it), so there the mode says nothing of the page's
+// wish; Chromium leaves it 'default'. The header is the page's word either way.
+export function requestsNoStore(request: Request): boolean {
+  if (cacheControlHas(request, 'no-store')) return true;
+  return request.cache === 'no-store' && !CONDITIONAL.some((h) => request.headers.has(h));
+}
+
+// The headers a record keeps are repeated on every hit but not counted in maxBytes, so a
+// hostile upstream could hide megabytes in an Etag. Real ones are a digest long.
+const KEPT_HEADER_LIMIT = 1024;
+const KEPT_HEADERS = ['Content-Type', 'Docker-Content-Digest', 'Etag', 'Docker-Distribution-Api-Version'];
+
+function keptHeadersFit(response: Response): boolean {
+  return KEPT_HEADERS.every((name) => (response.headers.get(name)?.length ?? 0) <= KEPT_HEADER_LIMIT);
+}
+
 function headerOf(answer: UpstreamAnswer, name: string): string | null {
   const found = answer.headers.find(([n]) => n.toLowerCase() === name);
   return found ? found[1] : null;
@@ -89,7 +109,7 @@ export class ManifestStrategy {
       authorization: request.headers.get('Authorization'),
       credentials: request.credentials,
       ifNoneMatch: request.headers.get('If-None-Match'),
-      noStore: request.cache === 'no-store' || cacheControlHas(request, 'no-store'),
+      noStore: requestsNoStore(request),
       noCache: request.cache === 'no-cache' || request.cache === 'reload' || cacheControlHas(request, 'no-cache'),
     };
     this.stats.bump('requests');
@@ -395,7 +415,12 @@ export class ManifestStrategy {
 
     const responseNoStore = (response.headers.get('Cache-Control') ?? '').toLowerCase().includes('no-store');
     // A redirect may lead anywhere: what it served is passed on, never kept for this URL.
-    const keep = !ask.noStore && !responseNoStore && !response.redirected && body.byteLength <= MANIFEST_LIMIT;
+    const keep =
+      !ask.noStore &&
+      !responseNoStore &&
+      !response.redirected &&
+      body.byteLength <= MANIFEST_LIMIT &&
+      keptHeadersFit(response);
     if (!keep || unstorableReason(mediaType, body)) {
       return pass;
     }

@@ -21,16 +21,20 @@ function registrations(page: Page): Promise<number> {
   return page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length);
 }
 
-test('registering the worker with a malformed value fails, and the worker names the parameter', async ({ regcache }) => {
+test('registering the worker with a malformed value fails, and the worker names the parameter', async ({ engine, regcache }) => {
   const page = await regcache.blank();
   for (const [params, parameter] of MALFORMED) {
     const script = regcache.scriptUrl(params);
     const result = await registerIn(page, script);
     expect(result.ok, script).toBe(false);
     if (result.ok) continue;
-    // The page only learns that evaluation failed; the thrown message reaches CDP.
-    const named = result.workerErrors.filter((m) => m.includes(`regcache: invalid parameter "${parameter}"`));
-    expect(named, `${script}: worker errors ${JSON.stringify(result.workerErrors)}`).toHaveLength(1);
+    // The page only learns that evaluation failed; the thrown message reaches CDP. Firefox
+    // shows it only to a debugger attached to the worker: there, the failure and the clean
+    // slate are checked, and the client's ConfigError (next test) names the parameter.
+    if (engine === 'chromium') {
+      const named = result.workerErrors.filter((m) => m.includes(`regcache: invalid parameter "${parameter}"`));
+      expect(named, `${script}: worker errors ${JSON.stringify(result.workerErrors)}`).toHaveLength(1);
+    }
     expect(await registrations(page), `${script} left a registration`).toBe(0);
   }
   expect(await page.evaluate(() => navigator.serviceWorker.controller)).toBeNull();

@@ -3,9 +3,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, type BrowserContext, type Page } from '@playwright/test';
+import type { BrowserContext as FirefoxContext } from 'puppeteer-core';
 import { startProxy, type UpstreamProxy } from '../fixtures/proxy.js';
 import { startRegistry, type Registry } from '../fixtures/registry.js';
 import { startStatic, type StaticServer } from '../fixtures/static.js';
+import { FirefoxDriver, firefoxTab, openTab } from './firefox.js';
 
 export { expect } from '@playwright/test';
 
@@ -13,6 +15,18 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DIST_DIR = join(ROOT, 'dist');
 export const PAGE_DIR = join(ROOT, 'test', 'e2e', 'page');
 export const WORKER_SCRIPT = '/regcache-sw.js';
+
+/**
+ * The browser a test runs in: the Playwright project sets it. Chromium is Playwright's own;
+ * Firefox ESR is driven by puppeteer-core (test/e2e/firefox.ts), and its pages offer what the
+ * specs use of Playwright's Page: evaluate, reload, goto, url, close.
+ */
+export type Engine = 'chromium' | 'firefox';
+
+/** The options a Playwright project can set for these fixtures. */
+export interface RegcacheOptions {
+  engine: Engine;
+}
 
 export interface Env {
   /** Origin of the static server; the page and the worker live here. */
@@ -63,7 +77,10 @@ export type RegisterResult =
       /** Name and message of register()'s rejection, or a description of how install failed. */
       name: string;
       message: string;
-      /** Errors Chromium reported for the worker over CDP, e.g. 'Uncaught Error: <thrown message>'. */
+      /**
+       * Errors Chromium reported for the worker over CDP, e.g. 'Uncaught Error: <thrown message>'.
+       * Always empty in Firefox, which reports a first install's evaluation error to no console.
+       */
       workerErrors: string[];
     };
 
@@ -76,6 +93,11 @@ export interface Regcache {
   open(params?: WorkerParams, opts?: { script?: string }): Promise<Page>;
   /** Opens index.html without registering anything. */
   blank(): Promise<Page>;
+  /**
+   * Opens index.html in a browser context of its own (closed after the test), where no worker
+   * is registered: what the page would get without regcache.
+   */
+  bare(): Promise<Page>;
   /** The worker script URL (path and query) open() registers for these parameters. */
   scriptUrl(params?: WorkerParams, script?: string): string;
   /** Stops every service worker of the context; the next fetch starts a fresh one. */
@@ -83,7 +105,24 @@ export interface Regcache {
   fetchIn(page: Page, url: string, init?: FetchInit): Promise<FetchResult>;
 }
 
-export const test = base.extend<{ regcache: Regcache; cleanProxy: void }, { env: Env }>({
+export const test = base.extend<{ regcache: Regcache; cleanProxy: void }, { env: Env; _firefox: FirefoxDriver | null } & RegcacheOptions>({
+  engine: ['chromium', { option: true, scope: 'worker' }],
+
+  // One Firefox per Playwright worker, launched only in the firefox project; a test gets a
+  // context (a user context: its own workers and storage) of its own.
+  _firefox: [
+    async ({ engine }, use) => {
+      if (engine !== 'firefox') return use(null);
+      const driver = await FirefoxDriver.launch();
+      try {
+        await use(driver);
+      } finally {
+        await driver.close();
+      }
+    },
+    { scope: 'worker', timeout: 120_000, box: true },
+  ],
+
   env: [
     async ({}, use) => {
       const stops: Array<() => Promise<void>> = [];
@@ -113,15 +152,39 @@ export const test = base.extend<{ regcache: Regcache; cleanProxy: void }, { env:
     { auto: true, box: true },
   ],
 
-  regcache: async ({ context, env }, use) => {
+  regcache: async ({ browser, context, env, _firefox }, use) => {
     const opened: Page[] = [];
     const scriptUrl = (params: WorkerParams = {}, script = WORKER_SCRIPT) =>
       workerScriptUrl(params, env.proxy.url, script);
+    const index = `${env.pageOrigin}/index.html`;
+    const closing: Array<() => Promise<void>> = [];
+
+    let firefoxContext: Promise<FirefoxContext> | undefined;
+    const newFirefoxContext = (driver: FirefoxDriver) => {
+      const made = driver.newContext();
+      closing.push(async () => driver.forget(await made));
+      return made;
+    };
 
     const blank = async () => {
+      if (_firefox) {
+        firefoxContext ??= newFirefoxContext(_firefox);
+        const page = await openTab(_firefox, await firefoxContext, index);
+        opened.push(page);
+        return page;
+      }
       const page = await context.newPage();
       opened.push(page);
-      await page.goto(`${env.pageOrigin}/index.html`);
+      await page.goto(index);
+      return page;
+    };
+
+    const bare = async () => {
+      if (_firefox) return openTab(_firefox, await newFirefoxContext(_firefox), index);
+      const other = await browser.newContext();
+      closing.push(() => other.close());
+      const page = await other.newPage();
+      await page.goto(index);
       return page;
     };
 
@@ -143,13 +206,17 @@ export const test = base.extend<{ regcache: Regcache; cleanProxy: void }, { env:
       return page;
     };
 
-    await use({
-      open,
-      blank,
-      scriptUrl,
-      stopWorker: (page) => stopAllWorkers(context, page ?? opened.at(-1) ?? context.pages()[0]),
-      fetchIn,
-    });
+    const stopWorker = async (page?: Page) => {
+      const tab = page ? firefoxTab(page) : opened[0] && firefoxTab(opened[0]);
+      if (tab) return tab.driver.stopWorkers(tab.context, env.pageOrigin);
+      return stopAllWorkers(context, page ?? opened.at(-1) ?? context.pages()[0]);
+    };
+
+    try {
+      await use({ open, blank, bare, scriptUrl, stopWorker, fetchIn });
+    } finally {
+      for (const close of closing) await close().catch(() => {});
+    }
   },
 });
 
@@ -170,6 +237,11 @@ export function workerScriptUrl(params: WorkerParams, defaultUpstream: string, s
  * (e.g. 'Uncaught Error: regcache: bad parameter ...').
  */
 export async function registerIn(page: Page, script: string): Promise<RegisterResult> {
+  // Firefox has no CDP; the page's own view of the failure is all there is.
+  if (firefoxTab(page)) {
+    const result = await page.evaluate(registerInPage, script);
+    return result.ok ? result : { ...result, workerErrors: [] };
+  }
   const cdp = await page.context().newCDPSession(page);
   const workerErrors: string[] = [];
   cdp.on('ServiceWorker.workerErrorReported', (e: { errorMessage: { errorMessage: string } }) => {
@@ -177,30 +249,7 @@ export async function registerIn(page: Page, script: string): Promise<RegisterRe
   });
   try {
     await cdp.send('ServiceWorker.enable');
-    const result = await page.evaluate(async (script): Promise<{ ok: true } | { ok: false; name: string; message: string }> => {
-      let reg: ServiceWorkerRegistration;
-      try {
-        reg = await navigator.serviceWorker.register(script, { scope: '/' });
-      } catch (e) {
-        const err = e as Error;
-        return { ok: false, name: err?.name ?? 'Error', message: err?.message ?? String(e) };
-      }
-      const sw = reg.installing ?? reg.waiting ?? reg.active;
-      if (!sw) return { ok: false, name: 'Error', message: 'registration has no worker' };
-      if (sw.state !== 'activated') {
-        const state = await new Promise<string>((resolve) => {
-          const check = () => {
-            if (sw.state === 'activated' || sw.state === 'redundant') resolve(sw.state);
-          };
-          sw.addEventListener('statechange', check);
-          check();
-          // A new version that does not skipWaiting stays 'installed' while an old one controls clients.
-          setTimeout(() => resolve(sw.state), 15_000);
-        });
-        if (state !== 'activated') return { ok: false, name: 'Error', message: `worker ended up ${state}` };
-      }
-      return { ok: true };
-    }, script);
+    const result = await page.evaluate(registerInPage, script);
     if (result.ok) return result;
     // The worker's own exception may be reported just after the page learns of the failure.
     for (let i = 0; i < 40 && !workerErrors.some((m) => m.startsWith('Uncaught')); i++) {
@@ -211,6 +260,32 @@ export async function registerIn(page: Page, script: string): Promise<RegisterRe
     await cdp.send('ServiceWorker.disable').catch(() => {});
     await cdp.detach().catch(() => {});
   }
+}
+
+// Runs in the page (so it may use nothing from this module).
+async function registerInPage(script: string): Promise<{ ok: true } | { ok: false; name: string; message: string }> {
+  let reg: ServiceWorkerRegistration;
+  try {
+    reg = await navigator.serviceWorker.register(script, { scope: '/' });
+  } catch (e) {
+    const err = e as Error;
+    return { ok: false, name: err?.name ?? 'Error', message: err?.message ?? String(e) };
+  }
+  const sw = reg.installing ?? reg.waiting ?? reg.active;
+  if (!sw) return { ok: false, name: 'Error', message: 'registration has no worker' };
+  if (sw.state !== 'activated') {
+    const state = await new Promise<string>((resolve) => {
+      const check = () => {
+        if (sw.state === 'activated' || sw.state === 'redundant') resolve(sw.state);
+      };
+      sw.addEventListener('statechange', check);
+      check();
+      // A new version that does not skipWaiting stays 'installed' while an old one controls clients.
+      setTimeout(() => resolve(sw.state), 15_000);
+    });
+    if (state !== 'activated') return { ok: false, name: 'Error', message: `worker ended up ${state}` };
+  }
+  return { ok: true };
 }
 
 async function isControlled(page: Page): Promise<boolean> {

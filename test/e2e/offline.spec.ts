@@ -65,32 +65,30 @@ test('stored answers are served after a worker restart with upstream cut off', a
   await expectServedOffline(env, regcache, page, repo, images);
 });
 
-test('a reference never stored fails offline just as it does without the worker', async ({ browser, env, regcache }) => {
+test('a reference never stored fails offline just as it does without the worker', async ({ env, regcache }) => {
   const repo = uniqueRepo('offline/never');
   const img = await pushImage(env.registry.url, repo, 'v1', 'oci');
   const page = await regcache.open();
   env.proxy.offline(true);
 
   // The same page, fetches, with no worker anywhere near it.
-  const bare = await browser.newContext();
-  try {
-    const plain = await bare.newPage();
-    await plain.goto(`${env.pageOrigin}/index.html`);
-    expect(await plain.evaluate(() => navigator.serviceWorker.controller)).toBeNull();
+  const plain = await regcache.bare();
+  expect(await plain.evaluate(() => navigator.serviceWorker.controller)).toBeNull();
 
-    for (const ref of ['v1', img.digest]) {
-      const url = `${env.proxy.url}/v2/${repo}/manifests/${ref}`;
-      const withWorker = await regcache.fetchIn(page, url, all);
-      const without = await regcache.fetchIn(plain, url, all);
-      expect(isFetchError(without)).toBe(true);
-      expect(withWorker).toEqual(without);
-    }
-  } finally {
-    await bare.close();
+  for (const ref of ['v1', img.digest]) {
+    const url = `${env.proxy.url}/v2/${repo}/manifests/${ref}`;
+    const withWorker = await regcache.fetchIn(page, url, all);
+    const without = await regcache.fetchIn(plain, url, all);
+    expect(isFetchError(without)).toBe(true);
+    expect(withWorker).toEqual(without);
   }
 });
 
-test('context.setOffline: stored answers are served, unknown ones fail', async ({ context, env, regcache }) => {
+test('context.setOffline: stored answers are served, unknown ones fail', async ({ context, engine, env, regcache }) => {
+  // Firefox's own offline mode lets loopback through (network.disable-localhost-when-offline
+  // narrows that but still let some requests through in trials): there, offline is cut at
+  // the proxy, as in the tests above.
+  test.skip(engine === 'firefox', "needs the browser's own offline switch: Playwright's context.setOffline (Chromium network emulation)");
   const repo = uniqueRepo('offline/context');
   const img = await pushImage(env.registry.url, repo, 'v1', 'oci');
   const other = await pushImage(env.registry.url, repo, 'other', 'oci', { salt: 'other' });

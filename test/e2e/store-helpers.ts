@@ -2,6 +2,9 @@
 // must not go through the worker (or must not wake it).
 import type { Page } from '@playwright/test';
 import type { Entry, RegcacheStats } from '../../src/shared/messages.js';
+import { firefoxTab, type Received } from './firefox.js';
+
+export type { Received };
 
 export interface DbDump {
   manifests: Array<{ upstream: string; repository: string; digest: string; size: number; bodyLength: number; expiresAt: number; lastUsed: number }>;
@@ -73,8 +76,11 @@ export async function waitFor<T>(probe: () => Promise<T>, ok: (value: T) => bool
   return value;
 }
 
-// Starts the page origin's worker through CDP, with no fetch or message to wake it.
+// Starts the page origin's worker with no fetch or message to wake it: CDP in Chromium.
 export async function startWorker(page: Page): Promise<void> {
+  // Firefox: what about:debugging's "Start" does, from the parent process.
+  const tab = firefoxTab(page);
+  if (tab) return tab.driver.startWorker(tab.context, new URL(page.url()).origin);
   const cdp = await page.context().newCDPSession(page);
   const running = new Promise<void>((resolve) => {
     cdp.on('ServiceWorker.workerVersionUpdated', (e: { versions: Array<{ runningStatus: string }> }) => {
@@ -155,4 +161,27 @@ export async function countDb(page: Page): Promise<{ manifests: number; tags: nu
     db.close();
     return result;
   });
+}
+
+export interface ResponseWatch {
+  /** The responses the page has received for fetch() since the watch began, in order. */
+  received(): Promise<Received[]>;
+  stop(): Promise<void>;
+}
+
+// Which of the page's fetches a service worker answered: Chromium reports it per response
+// over CDP; Firefox's parent process sees a worker-made response as a synthesized one.
+export async function watchResponses(page: Page): Promise<ResponseWatch> {
+  const tab = firefoxTab(page);
+  if (tab) {
+    const before = (await tab.driver.received(tab.context)).length;
+    return { received: async () => (await tab.driver.received(tab.context)).slice(before), stop: async () => {} };
+  }
+  const cdp = await page.context().newCDPSession(page);
+  const received: Received[] = [];
+  cdp.on('Network.responseReceived', (e: { type: string; response: { url: string; fromServiceWorker?: boolean } }) => {
+    if (e.type === 'Fetch') received.push({ url: e.response.url, fromServiceWorker: e.response.fromServiceWorker === true });
+  });
+  await cdp.send('Network.enable');
+  return { received: async () => [...received], stop: () => cdp.detach().catch(() => {}) };
 }

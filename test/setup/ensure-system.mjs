@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs before anything is installed, so plain Node and no dependencies.
 // Puts in place what the end-to-end tests need: node_modules, Debian's Chromium
-// (Playwright's own browser download is not reachable) and distribution's registry.
+// (Playwright's own browser download is not reachable), Debian's Firefox ESR (driven by
+// puppeteer-core for the firefox project) and distribution's registry.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,7 +23,13 @@ if (!existsSync(join(root, 'node_modules'))) {
   run('npm', [existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install']);
 }
 
-const needed = { '/usr/bin/chromium': 'chromium', '/usr/bin/docker-registry': 'docker-registry' };
+const needed = {
+  '/usr/bin/chromium': 'chromium',
+  '/usr/bin/firefox-esr': 'firefox-esr',
+  '/usr/bin/docker-registry': 'docker-registry',
+  // The token server of the auth tests signs with a certificate openssl makes.
+  '/usr/bin/openssl': 'openssl',
+};
 const missing = Object.entries(needed).filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg);
 if (missing.length > 0) {
   if (process.getuid?.() !== 0) {
