@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
+import type { RegcacheOptions } from './test/e2e/fixtures.js';
 
 // Playwright's own browser download is unreachable here; Debian's Chromium is used
 // instead, with the background services that would phone home switched off.
@@ -13,18 +15,26 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-export default defineConfig({
+// The contract's e2e suite (core and expiry behaviours) also runs in Firefox ESR, driven by
+// puppeteer-core (test/e2e/firefox.ts); the project name printed with each test names the engine.
+export const CONTRACT_SPECS = /[\\/](answers|traffic|offline|failures|verification|untouched|config|expiry|sweep|budget|client)\.spec\.ts$/;
+
+export default defineConfig<{}, RegcacheOptions>({
   testDir: 'test/e2e',
   workers: 2,
   fullyParallel: false,
   forbidOnly: !!process.env['CI'],
   retries: 0,
-  reporter: 'list',
+  // The reliability reporter turns the hardening specs' recorded faults into the README table.
+  reporter: [['list'], [fileURLToPath(new URL('./test/reliability/reporter.ts', import.meta.url))]],
   timeout: 60_000,
   use: {
     browserName: 'chromium',
     headless: true,
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },
-  projects: [{ name: 'chromium' }],
+  projects: [
+    { name: 'chromium' },
+    { name: 'firefox', testMatch: CONTRACT_SPECS, use: { engine: 'firefox' } },
+  ],
 });

@@ -61,6 +61,14 @@ function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';
 }
 
+// idb gives every transaction a `done` promise. When one of its requests fails first (the
+// connection was closed or the database deleted underneath), the code awaiting that request
+// never gets to `done`, whose rejection would then go unhandled.
+function settled<T extends { done: Promise<void> }>(tx: T): T {
+  tx.done.catch(() => undefined);
+  return tx;
+}
+
 function report(what: string, error: unknown): void {
   console.warn(`regcache: ${what} failed; answering from upstream instead.`, error);
 }
@@ -97,8 +105,16 @@ function matches(filter: PurgeFilter, r: { upstream: string; repository: string 
 // Enough for every manifest a page is likely to show, small next to a worker's heap.
 const MEMORY_BYTES = 16 * 1024 * 1024;
 
+export class StoreBlockedError extends Error {
+  override name = 'StoreBlockedError';
+}
+
 export class ManifestStore {
   private db: Promise<Db> | null = null;
+  // Rejects once the pending open is blocked: another connection (an older page or worker)
+  // holds the database and does not close for the upgrade. Until it does, operations fail
+  // at once, so requests are answered from upstream instead of waiting on it.
+  private blocked: Promise<never> | null = null;
   private readonly memory: RecordMemory;
 
   constructor(memoryBytes = MEMORY_BYTES) {
@@ -113,7 +129,18 @@ export class ManifestStore {
   }
 
   private open(): Promise<Db> {
-    this.db ??= openDB<RegcacheSchema>(DB_NAME, SCHEMA_VERSION, {
+    if (!this.db) this.connect();
+    return this.blocked ? Promise.race([this.db!, this.blocked]) : this.db!;
+  }
+
+  private connect(): void {
+    let onBlocked!: () => void;
+    const blocked = new Promise<never>((_, reject) => {
+      onBlocked = () => reject(new StoreBlockedError('the database upgrade is blocked by another open connection'));
+    });
+    blocked.catch(() => undefined);
+    this.blocked = blocked;
+    this.db = openDB<RegcacheSchema>(DB_NAME, SCHEMA_VERSION, {
       upgrade(db) {
         // A cache can always be refilled: every older layout is dropped and rebuilt.
         for (const name of [...db.objectStoreNames]) db.deleteObjectStore(name);
@@ -131,11 +158,17 @@ export class ManifestStore {
         this.reset();
       },
       terminated: () => this.reset(),
-    }).catch((error: unknown) => {
-      this.reset();
-      throw error;
-    });
-    return this.db;
+      blocked: () => onBlocked(),
+    }).then(
+      (db) => {
+        if (this.blocked === blocked) this.blocked = null;
+        return db;
+      },
+      (error: unknown) => {
+        this.reset();
+        throw error;
+      },
+    );
   }
 
   // Runs an operation, reopening once if the connection was closed underneath.
@@ -159,14 +192,14 @@ export class ManifestStore {
   }
 
   private records(db: Db): RecordsTx {
-    return db.transaction(['manifests', 'tags', 'meta'], 'readwrite');
+    return settled(db.transaction(['manifests', 'tags', 'meta'], 'readwrite'));
   }
 
   async getManifest(key: ManifestKey): Promise<ManifestRecord | undefined> {
     const remembered = this.memory.getManifest(key);
     if (remembered) return remembered;
     const generation = this.memory.generation;
-    const record = await this.run('reading a manifest', undefined, (db) => db.get('manifests', key));
+    const record = await this.run('reading a manifest', undefined, (db) => settled(db.transaction('manifests')).store.get(key));
     if (record) this.memory.setManifest(record, generation);
     return record;
   }
@@ -175,7 +208,7 @@ export class ManifestStore {
     const remembered = this.memory.getTag(key);
     if (remembered) return remembered;
     const generation = this.memory.generation;
-    const record = await this.run('reading a tag', undefined, (db) => db.get('tags', key));
+    const record = await this.run('reading a tag', undefined, (db) => settled(db.transaction('tags')).store.get(key));
     if (record) this.memory.setTag(record, generation);
     return record;
   }
@@ -184,6 +217,7 @@ export class ManifestStore {
   // only written while its manifest is still stored, so a racing sweep can't orphan it.
   // Throws StorageFullError on a QuotaExceededError, so the caller can evict and retry.
   async put(manifest: ManifestRecord | null, tag: TagRecord | null): Promise<boolean> {
+    const generation = this.memory.generation;
     try {
       return await this.attempt(async (db) => {
         const tx = this.records(db);
@@ -199,8 +233,7 @@ export class ManifestStore {
         }
         if (tag) await tx.objectStore('tags').put(tag);
         await tx.done;
-        if (manifest) this.memory.setManifest(manifest);
-        if (tag) this.memory.setTag(tag);
+        this.remember(generation, manifest, tag);
         return true;
       });
     } catch (error) {
@@ -212,8 +245,9 @@ export class ManifestStore {
 
   // Upstream vouched for this content again: push both expiries forward.
   confirm(manifest: ManifestKey, tag: TagKey | null, confirmedAt: number, expiresAt: number): Promise<boolean> {
+    const generation = this.memory.generation;
     return this.run('extending a record', false, async (db) => {
-      const tx = db.transaction(['manifests', 'tags'], 'readwrite');
+      const tx = settled(db.transaction(['manifests', 'tags'], 'readwrite'));
       const manifests = tx.objectStore('manifests');
       const tags = tx.objectStore('tags');
       const m = await manifests.get(manifest);
@@ -222,9 +256,8 @@ export class ManifestStore {
       const t = tag && m ? await tags.get(tag) : undefined;
       if (t) await tags.put({ ...t, confirmedAt, expiresAt });
       await tx.done;
-      if (m) this.memory.setManifest({ ...m, confirmedAt, expiresAt });
+      if (m) this.remember(generation, { ...m, confirmedAt, expiresAt }, t ? { ...t, confirmedAt, expiresAt } : null);
       else this.memory.deleteManifests([manifest]);
-      if (t) this.memory.setTag({ ...t, confirmedAt, expiresAt });
       return m !== undefined;
     });
   }
@@ -232,7 +265,7 @@ export class ManifestStore {
   // Writes batched last-use times; records deleted meanwhile stay deleted.
   touch(manifests: Map<string, { key: ManifestKey; at: number }>, tags: Map<string, { key: TagKey; at: number }>): Promise<boolean> {
     return this.run('recording recent use', false, async (db) => {
-      const tx = db.transaction(['manifests', 'tags'], 'readwrite');
+      const tx = settled(db.transaction(['manifests', 'tags'], 'readwrite'));
       const ms = tx.objectStore('manifests');
       const ts = tx.objectStore('tags');
       await Promise.all([
@@ -250,6 +283,18 @@ export class ManifestStore {
     });
   }
 
+  // After a committed write. Had anything been deleted or reset since the write began (the
+  // database deleted or cleared underneath, say), it may have lost the records already:
+  // forget them rather than remember them, so the memory never outlives the database.
+  private remember(generation: number, manifest: ManifestRecord | null, tag: TagRecord | null): void {
+    if (generation === this.memory.generation) {
+      if (manifest) this.memory.setManifest(manifest);
+      if (tag) this.memory.setTag(tag);
+      return;
+    }
+    this.forget({ manifests: manifest ? [manifestKey(manifest)] : [], tags: tag ? [tagKey(tag)] : [] });
+  }
+
   // Deletes forget in memory both before and after the database does, so that no read
   // in between can put a deleted record back in memory.
   private forget(removed: Pick<SweepResult, 'manifests' | 'tags'>): void {
@@ -260,7 +305,7 @@ export class ManifestStore {
   async dropTag(upstream: string, repository: string, tag: string): Promise<boolean> {
     this.memory.deleteTagVariants(upstream, repository, tag);
     const dropped = await this.run('dropping a tag', false, async (db) => {
-      const tx = db.transaction('tags', 'readwrite');
+      const tx = settled(db.transaction('tags', 'readwrite'));
       await Promise.all([tx.store.delete(allVariantsOf(upstream, repository, tag)), tx.done]);
       return true;
     });
@@ -290,7 +335,7 @@ export class ManifestStore {
     await this.run('sweeping expired records', undefined, async (db) => {
       // Most sweeps find nothing: look first in a read-only transaction, which does not
       // hold up the reads of cache hits the way a read-write one would.
-      const probe = db.transaction(['manifests', 'tags']);
+      const probe = settled(db.transaction(['manifests', 'tags']));
       const [m, t] = await Promise.all([
         probe.objectStore('manifests').index('by-expiry').openKeyCursor(expired),
         probe.objectStore('tags').index('by-expiry').openKeyCursor(expired),
@@ -305,7 +350,7 @@ export class ManifestStore {
       }
       // Tags can expire before their manifest: a re-check extends only the one it used.
       for (;;) {
-        const tx = db.transaction('tags', 'readwrite');
+        const tx = settled(db.transaction('tags', 'readwrite'));
         const keys = await tx.store.index('by-expiry').getAllKeys(expired, SWEEP_BATCH);
         result.visited += keys.length;
         await Promise.all(keys.map((k) => tx.store.delete(k)));
@@ -321,7 +366,7 @@ export class ManifestStore {
   // The earliest expiresAt of anything stored, or null when nothing expires.
   earliestExpiry(): Promise<number | null> {
     return this.run('finding the next expiry', null, async (db) => {
-      const tx = db.transaction(['manifests', 'tags']);
+      const tx = settled(db.transaction(['manifests', 'tags']));
       const [m, t] = await Promise.all([
         tx.objectStore('manifests').index('by-expiry').openKeyCursor(),
         tx.objectStore('tags').index('by-expiry').openKeyCursor(),
@@ -332,7 +377,7 @@ export class ManifestStore {
   }
 
   bytes(): Promise<number> {
-    return this.run('reading the stored size', 0, async (db) => ((await db.get('meta', BYTES)) as number | undefined) ?? 0);
+    return this.run('reading the stored size', 0, async (db) => ((await settled(db.transaction('meta')).store.get(BYTES)) as number | undefined) ?? 0);
   }
 
   // Evicts least recently used manifests (with their tags) until at most `budget`
@@ -359,7 +404,7 @@ export class ManifestStore {
 
   async entries(): Promise<EntrySummary[]> {
     return this.run('listing records', [], async (db) => {
-      const tx = db.transaction(['manifests', 'tags']);
+      const tx = settled(db.transaction(['manifests', 'tags']));
       const out: EntrySummary[] = [];
       let cursor = await tx.objectStore('manifests').openCursor();
       while (cursor) {
@@ -419,13 +464,13 @@ export class ManifestStore {
   }
 
   getMeta<T>(key: string): Promise<T | undefined> {
-    return this.run(`reading ${key}`, undefined, async (db) => (await db.get('meta', key)) as T | undefined);
+    return this.run(`reading ${key}`, undefined, async (db) => (await settled(db.transaction('meta')).store.get(key)) as T | undefined);
   }
 
   // Read-modify-write of one meta value in a single transaction.
   updateMeta<T>(key: string, update: (current: T | undefined) => T): Promise<boolean> {
     return this.run(`updating ${key}`, false, async (db) => {
-      const tx = db.transaction('meta', 'readwrite');
+      const tx = settled(db.transaction('meta', 'readwrite'));
       await tx.store.put(update((await tx.store.get(key)) as T | undefined), key);
       await tx.done;
       return true;
