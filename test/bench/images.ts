@@ -108,6 +108,29 @@ export function imageManifest(blobs: Blobs, size: number, label: string): Buffer
   return body;
 }
 
+// A one-layer image manifest of exactly `size` bytes, padded with hex that does not
+// compress (like the digests that fill real manifests). Cheap to push in numbers: the
+// registry checks one layer, not hundreds.
+export function paddedManifest(blobs: Blobs, size: number, label: string): Buffer {
+  const make = (pad: string) =>
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: blobs.config,
+        layers: blobs.layers.slice(0, 1),
+        annotations: { 'org.opencontainers.image.ref.name': label, 'bench.regcache.pad': pad },
+      }),
+    );
+  const room = size - make('').length;
+  if (room < 0) throw new Error(`a manifest of ${size} bytes is too small for its own envelope`);
+  let pad = '';
+  for (let i = 0; pad.length < room; i++) pad += sha256(`${label}:${i}`).slice(7);
+  const body = make(pad.slice(0, room));
+  if (body.length !== size) throw new Error(`manifest of ${body.length} bytes, wanted ${size}`);
+  return body;
+}
+
 export async function pushManifest(
   registry: string,
   repo: string,

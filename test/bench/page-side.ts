@@ -13,8 +13,6 @@ export interface Sequential {
   /** How each answer was made: Cache-Status with its ttl value dropped, else "http <status>". */
   answers: Record<string, number>;
   errors: string[];
-  /** Docker-Content-Digest of each answer, when `digests` was asked for. */
-  digests: string[];
 }
 
 export interface SequentialArgs {
@@ -22,18 +20,16 @@ export interface SequentialArgs {
   accept: string;
   start: number;
   count: number;
-  digests?: boolean;
 }
 
 /** Requests one after another; each is timed from fetch() until its body has been read. */
 export async function sequential(args: SequentialArgs): Promise<Sequential> {
-  const out: Sequential = { times: [], answers: {}, errors: [], digests: [] };
+  const out: Sequential = { times: [], answers: {}, errors: [] };
   const init: RequestInit = { headers: { Accept: args.accept } };
   for (let i = 0; i < args.count; i++) {
     const probe = args.probes[(args.start + i) % args.probes.length]!;
     let status: string;
     let length: number;
-    let digest: string | null = null;
     try {
       const t0 = performance.now();
       const res = await fetch(probe.url, init);
@@ -41,7 +37,6 @@ export async function sequential(args: SequentialArgs): Promise<Sequential> {
       out.times.push(performance.now() - t0);
       length = body.byteLength;
       status = res.headers.get('cache-status')?.replace(/ttl=[\d.]+/, 'ttl') ?? `http ${res.status}`;
-      digest = res.headers.get('docker-content-digest');
       if (!res.ok) out.errors.push(`${probe.url}: ${res.status}`);
     } catch (error) {
       out.errors.push(`${probe.url}: ${String(error)}`);
@@ -49,9 +44,27 @@ export async function sequential(args: SequentialArgs): Promise<Sequential> {
     }
     if (length !== probe.size) out.errors.push(`${probe.url}: ${length} bytes, expected ${probe.size}`);
     out.answers[status] = (out.answers[status] ?? 0) + 1;
-    if (args.digests) out.digests.push(digest ?? '');
   }
   return out;
+}
+
+/** The probes all at once; each answer's Docker-Content-Digest, in probe order. */
+export async function parallel(args: { probes: Probe[]; accept: string }): Promise<{ digests: string[]; errors: string[] }> {
+  const errors: string[] = [];
+  const digests = await Promise.all(
+    args.probes.map(async (probe) => {
+      try {
+        const res = await fetch(probe.url, { headers: { Accept: args.accept } });
+        const body = await res.arrayBuffer();
+        if (!res.ok || body.byteLength !== probe.size) errors.push(`${probe.url}: ${res.status}, ${body.byteLength} bytes`);
+        return res.headers.get('docker-content-digest') ?? '';
+      } catch (error) {
+        errors.push(`${probe.url}: ${String(error)}`);
+        return '';
+      }
+    }),
+  );
+  return { digests, errors };
 }
 
 export interface Concurrent {

@@ -25,6 +25,8 @@ import {
   BLOCK,
   LATENCY_ACCEPT,
   REPO,
+  SEED_ACCEPT,
+  SEED_BODY_BYTES,
   delayed,
   floorData,
   log,
@@ -45,6 +47,12 @@ const BREAKDOWN_SAMPLES = 300;
 const STOPPED_BREAKDOWN_SAMPLES = 100;
 const TRACE_WARM = 500;
 const TRACE_STOPPED = 40;
+// The sweep target's two cases: the same expired records, with 100,000 or 1,000 stored.
+const SWEEP_PROFILE = [
+  { id: '100k', stored: 100_000, expired: 1_000 },
+  { id: '1k', stored: 1_000, expired: 1_000 },
+];
+const SWEEP_PROFILE_TRIALS = 3;
 export const PROFILE_PATH = join(BENCH_DIR, 'profile.json');
 
 interface Row {
@@ -219,6 +227,36 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
   const stoppedTrace = await traced(named, true, TRACE_STOPPED);
   const stoppedTraceFloor = await traced(floorPage, true, TRACE_STOPPED);
 
+  // 4. The sweep, traced, with 100,000 and with 1,000 records stored.
+  log('profile: sweeps');
+  const sweepPages = [];
+  for (const c of SWEEP_PROFILE) {
+    const page = await openPage(context, await scenarioOrigin(buildDir, stops), regcacheScript(params, {}, '/regcache-named-sw.js'));
+    await page.evaluate(inPage.wake);
+    const live = (c.stored - c.expired) / 2;
+    await page.evaluate(inPage.seed, { upstream: upstream.url, from: 10_000_000, count: live, expired: false, bodyBytes: SEED_BODY_BYTES, accept: SEED_ACCEPT });
+    sweepPages.push({ ...c, page });
+  }
+  const sweeps: Record<string, { ms: number[]; visited: number; trace?: TraceSummary }> = {};
+  for (let trial = 0; trial < SWEEP_PROFILE_TRIALS; trial++) {
+    for (const c of rotate(sweepPages, trial)) {
+      const record = (sweeps[c.id] ??= { ms: [], visited: 0 });
+      await c.page.evaluate(inPage.wake);
+      await c.page.evaluate(inPage.seed, { upstream: upstream.url, from: 0, count: c.expired / 2, expired: true, bodyBytes: SEED_BODY_BYTES, accept: SEED_ACCEPT });
+      // The last trial is traced; the others are not slowed by tracing.
+      const cdp = trial === SWEEP_PROFILE_TRIALS - 1 ? await context.newCDPSession(c.page) : undefined;
+      if (cdp) await startTrace(cdp);
+      const r = await c.page.evaluate(inPage.sweep);
+      record.ms.push(r.ms);
+      record.visited = r.visited;
+      if (cdp) {
+        const events = await stopTrace(cdp);
+        await cdp.detach();
+        record.trace = { requests: r.visited, cpu: cpuProfile(events, /ServiceWorker/i, moduleOf), events: traceEvents(events, /IndexedDB/, 30) };
+      }
+    }
+  }
+
   const results = {
     meta: { date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), loadAverage: loadavg(), baseline: baseline?.ref ?? null },
     sideBySide,
@@ -228,6 +266,7 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
     warmTraceFloor,
     stoppedTrace,
     stoppedTraceFloor,
+    sweeps,
   };
   await writeFile(PROFILE_PATH, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\n${renderProfile(results)}\n`);
@@ -275,6 +314,7 @@ interface ProfileResults {
   warmTraceFloor: TraceSummary;
   stoppedTrace: TraceSummary;
   stoppedTraceFloor: TraceSummary;
+  sweeps: Record<string, { ms: number[]; visited: number; trace?: TraceSummary }>;
 }
 
 interface TraceSummary {
@@ -355,5 +395,14 @@ export function renderProfile(r: ProfileResults): string {
     ...cpuTable(r.stoppedTraceFloor.cpu, r.stoppedTraceFloor.requests),
     '',
     ...eventTable(r.stoppedTraceFloor.events),
+    '',
+    'Sweeps of the same 1,000 expired records (500 manifests, each with a tag): ' +
+      Object.entries(r.sweeps)
+        .map(([id, s]) => `${id} stored: ${s.ms.map((v) => ms(v)).join(', ')} ms`)
+        .join('; ') +
+      '. The last of each, traced:',
+    ...Object.entries(r.sweeps).flatMap(([id, s]) =>
+      s.trace ? ['', `${id} stored:`, '', ...cpuTable(s.trace.cpu, s.trace.requests).slice(0, 1), '', ...eventTable(s.trace.events)] : [],
+    ),
   ].join('\n');
 }
