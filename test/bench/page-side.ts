@@ -276,3 +276,29 @@ export async function probedFetch(args: { probe: Probe; accept: string }): Promi
   });
   return { t0, t1, ok: res.ok && body.byteLength === args.probe.size, report };
 }
+
+/**
+ * What one small read-write IndexedDB transaction costs to commit here, by durability: the
+ * kind of write regcache makes when it confirms a re-checked tag or batches counters.
+ */
+export async function commitCost(args: { durability: 'default' | 'relaxed' | 'strict'; count: number }): Promise<number[]> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open('bench-commit', 1);
+    req.onupgradeneeded = () => req.result.createObjectStore('records');
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  const times: number[] = [];
+  for (let i = 0; i < args.count; i++) {
+    const t0 = performance.now();
+    const tx = db.transaction('records', 'readwrite', { durability: args.durability });
+    tx.objectStore('records').put({ i, at: Date.now(), pad: 'x'.repeat(200) }, i % 10);
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    times.push(performance.now() - t0);
+  }
+  db.close();
+  return times;
+}

@@ -15,6 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config.js';
+import { ACCEPT_ALL } from '../fixtures/images.js';
 import { startRegistry } from '../fixtures/registry.js';
 import { buildWorker } from './build.js';
 import { pushBlobs, pushLatencySet } from './images.js';
@@ -44,6 +45,7 @@ import { WorkerControl } from './worker-control.js';
 const WARM_SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 500);
 const STOPPED_SAMPLES = Number(process.env['BENCH_STOPPED_SAMPLES'] ?? 200);
 const BREAKDOWN_SAMPLES = 300;
+const HEAD_SAMPLES = 200;
 const STOPPED_BREAKDOWN_SAMPLES = 100;
 const TRACE_WARM = 500;
 const TRACE_STOPPED = 40;
@@ -181,7 +183,40 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
     background,
   };
 
-  // 2b. Phases of a hit after a stop, on the probed build.
+  // 2b. Phases of a hit by tag re-checked with HEAD (fresh=0), on the probed build.
+  log('profile: phases of a re-checked tag');
+  const tagProbes: Probe[] = set.map((m) => ({ url: manifestUrl(upstream.url, m, 'tag'), size: m.body.length }));
+  const headPage = await openPage(context, await scenarioOrigin(buildDir, stops), regcacheScript(params, { fresh: 0 }, '/regcache-probe-sw.js'));
+  await headPage.evaluate(inPage.sequential, { probes: tagProbes, accept: LATENCY_ACCEPT, start: 0, count: tagProbes.length * 2 });
+  await headPage.evaluate(inPage.takeProbe);
+  const headRun = await headPage.evaluate(inPage.sequential, { probes: tagProbes, accept: LATENCY_ACCEPT, start: 0, count: HEAD_SAMPLES });
+  const headSpans = (await headPage.evaluate(inPage.takeProbe)).spans;
+  const headMs = (name: string) => median0(headSpans.filter((s) => s.name === name).map((s) => s.end - s.start));
+  upstream.reset();
+  await headPage.evaluate(inPage.sequential, { probes: tagProbes, accept: LATENCY_ACCEPT, start: 0, count: 20 });
+  const perRequest = { upstream: upstream.log.length / 20, preflights: upstream.log.filter((e) => e.method === 'OPTIONS').length / 20 };
+  // The same with the usual four-type Accept, which is preflighted: does the worker reuse
+  // Chromium's preflight cache?
+  await headPage.evaluate(inPage.sequential, { probes: tagProbes, accept: ACCEPT_ALL, start: 0, count: tagProbes.length });
+  upstream.reset();
+  await headPage.evaluate(inPage.sequential, { probes: tagProbes, accept: ACCEPT_ALL, start: 0, count: 20 });
+  const headPhases = {
+    requests: HEAD_SAMPLES,
+    pageP50: median0(headRun.times),
+    handle: headMs('handle'),
+    recheck: headMs('strategy.recheck'),
+    confirm: headMs('store.confirm'),
+    // Upstream requests per page request, preflights included.
+    upstreamPerRequest: perRequest.upstream,
+    preflightsPerRequest: perRequest.preflights,
+    preflightsPerRequestFullAccept: upstream.log.filter((e) => e.method === 'OPTIONS').length / 20,
+  };
+  const commits: Record<string, number> = {};
+  for (const durability of ['default', 'relaxed', 'strict'] as const) {
+    commits[durability] = median0(await headPage.evaluate(inPage.commitCost, { durability, count: 50 }));
+  }
+
+  // 2c. Phases of a hit after a stop, on the probed build.
   log('profile: phases of a hit after a stop');
   const probeStopped = await openPage(context, await scenarioOrigin(buildDir, stops), rows.find((r) => r.id === 'probe')!.script);
   await probeStopped.evaluate(inPage.sequential, { probes, accept: LATENCY_ACCEPT, start: 0, count: probes.length * 2 });
@@ -261,6 +296,8 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
     meta: { date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), loadAverage: loadavg(), baseline: baseline?.ref ?? null },
     sideBySide,
     warmPhases,
+    headPhases,
+    commits,
     stoppedPhases: { requests: samples.length, ...stoppedBreakdown },
     warmTrace,
     warmTraceFloor,
@@ -309,6 +346,17 @@ interface ProfileResults {
     handleWithoutRead: number;
     background: Array<{ name: string; count: number; medianMs: number }>;
   };
+  headPhases: {
+    requests: number;
+    pageP50: number;
+    handle: number;
+    recheck: number;
+    confirm: number;
+    upstreamPerRequest: number;
+    preflightsPerRequest: number;
+    preflightsPerRequestFullAccept: number;
+  };
+  commits: Record<string, number>;
   stoppedPhases: Record<string, number>;
   warmTrace: TraceSummary;
   warmTraceFloor: TraceSummary;
@@ -362,6 +410,16 @@ export function renderProfile(r: ProfileResults): string {
       `regcache's handler takes ${ms(w.handle)} ms, of which \`ManifestStore.getManifest\` (one IndexedDB read) ${ms(w.getManifest)} ms ` +
       `and everything else ${ms(w.handleWithoutRead)} ms. Batched writes meanwhile: ` +
       w.background.map((b) => `${b.name} ×${b.count} (median ${ms(b.medianMs)} ms)`).join(', ') +
+      '.',
+    '',
+    `Hit by tag re-checked with HEAD (\`fresh=0\`, upstream +0 ms), medians over ${r.headPhases.requests} requests: page sees ${ms(r.headPhases.pageP50)} ms; ` +
+      `the handler ${ms(r.headPhases.handle)} ms, of which the re-check upstream ${ms(r.headPhases.recheck)} ms ` +
+      `(${r.headPhases.upstreamPerRequest} upstream requests per page request, ${r.headPhases.preflightsPerRequest} of them CORS preflights; ` +
+      `with the four-type Accept, ${r.headPhases.preflightsPerRequestFullAccept} preflights per page request) ` +
+      `and \`ManifestStore.confirm\` ${ms(r.headPhases.confirm)} ms. One small read-write IndexedDB commit here: ` +
+      Object.entries(r.commits)
+        .map(([d, v]) => `${d} ${ms(v)} ms`)
+        .join(', ') +
       '.',
     '',
     `Hit after a worker stop, medians over ${s['requests']} requests: total ${ms(s['total'] ?? NaN)} ms = ` +

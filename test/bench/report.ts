@@ -149,7 +149,8 @@ export function renderMarkdown(r: Results): string {
     '',
     `Latency: p50 / p90 of ${r.meta.samples} sequential requests per scenario, \`fetch()\` until the body is read, ` +
       `over ${r.meta.manifestSizes.length} manifests of ${r.meta.manifestSizes.map((m) => bytes(m.bytes)).join(', ')}. ` +
-      `Load: median over ${r.meta.loadRepetitions} runs of the time until ${r.meta.loadRequests} concurrent requests have all been read. ` +
+      `Load: the time until ${r.meta.loadRequests} concurrent requests have all been read` +
+      (r.meta.loadRepetitions > 1 ? ` (median of ${r.meta.loadRepetitions} runs). ` : '. ') +
       `Upstream sits behind a proxy that adds ${r.meta.delayMs} ms to every request (left), or nothing (right).`,
     '',
     ...latencyTable(r),

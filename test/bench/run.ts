@@ -384,6 +384,11 @@ async function prepareSweeps(env: Env): Promise<SweepCase[]> {
 
 async function measureSweeps(env: Env, cases: SweepCase[]): Promise<Record<string, SweepRecord>> {
   const upstream = env.upstream.direct.url;
+  // A database that grew over weeks has been compacted; one bulk-loaded a minute ago may
+  // still be. Wait until each origin's storage use stops changing (at most 10 s each).
+  const settle = Date.now();
+  for (const c of cases) await c.page.evaluate(inPage.usage);
+  log(`sweep: databases settled in ${((Date.now() - settle) / 1000).toFixed(1)} s`);
   const out: Record<string, SweepRecord> = {};
   for (let trial = 0; trial < SWEEP_TRIALS; trial++) {
     for (const c of rotate(cases, trial)) {
