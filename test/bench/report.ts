@@ -1,3 +1,4 @@
+import type { EconomyRecord } from './run.js';
 // The results file's shape, and the markdown printed after a run (and pasted in the README).
 import { bytes, median, ms, ratio, type Summary } from './stats.js';
 
@@ -43,20 +44,7 @@ export interface Results {
   latency: Record<string, Partial<Record<Column, LatencyResult>>>;
   sweep: Record<string, { stored: number; expired: number; ms: number[]; visited: number[]; deleted: number[] }>;
   storage: Record<string, { manifests: number; meanBodyBytes: number; byDigest: number; byTag: number }>;
-  economy: Record<
-    string,
-    {
-      requests: number;
-      gets: number;
-      heads: number;
-      unchangedTagGets: number;
-      pings: number;
-      preflights: number;
-      staleAnswers: number;
-      movedTagRequests: number;
-      spentMs: number;
-    }
-  >;
+  economy: Record<string, EconomyRecord>;
   targets: TargetResult[];
   problems: string[];
 }
