@@ -19,11 +19,11 @@ export const CHROMIUM_ARGS = [
 // puppeteer-core (test/e2e/firefox.ts); the project name printed with each test names the engine.
 export const CONTRACT_SPECS = /[\\/](answers|traffic|offline|failures|verification|untouched|config|expiry|sweep|budget|client)\.spec\.ts$/;
 
-export default defineConfig<{}, RegcacheOptions>({
+export default defineConfig<object, RegcacheOptions>({
   testDir: 'test/e2e',
   workers: 2,
   fullyParallel: false,
-  forbidOnly: !!process.env['CI'],
+  forbidOnly: !!process.env.CI,
   retries: 0,
   // The reliability reporter turns the hardening specs' recorded faults into the README table.
   reporter: [['list'], [fileURLToPath(new URL('./test/reliability/reporter.ts', import.meta.url))]],
@@ -33,8 +33,5 @@ export default defineConfig<{}, RegcacheOptions>({
     headless: true,
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },
-  projects: [
-    { name: 'chromium' },
-    { name: 'firefox', testMatch: CONTRACT_SPECS, use: { engine: 'firefox' } },
-  ],
+  projects: [{ name: 'chromium' }, { name: 'firefox', testMatch: CONTRACT_SPECS, use: { engine: 'firefox' } }],
 });

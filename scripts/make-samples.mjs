@@ -43,7 +43,7 @@ function filler(seed, length) {
     x ^= x >>> 17;
     x ^= x << 5;
     x >>>= 0;
-    out += (x % 7 === 0 ? `${words[x % words.length]}\n` : `${words[x % words.length]}-${(x >>> 8).toString(36)} `);
+    out += x % 7 === 0 ? `${words[x % words.length]}\n` : `${words[x % words.length]}-${(x >>> 8).toString(36)} `;
   }
   return out.slice(0, length);
 }
@@ -124,7 +124,11 @@ function image({ platform, flavour, seed, created }) {
     rootfs: { type: 'layers', diff_ids: layers.map((l) => sha256(l.tar)) },
     history: [
       { created: at(0), created_by: `/bin/sh -c #(nop) ADD file:rootfs-${arch.replace('/', '-')}.tar in / ` },
-      { created: at(0), created_by: '/bin/sh -c #(nop)  ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', empty_layer: true },
+      {
+        created: at(0),
+        created_by: '/bin/sh -c #(nop)  ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        empty_layer: true,
+      },
       { created: at(2), created_by: '/bin/sh -c install-tools --minimal', comment: 'tools for the sample' },
       { created: at(3), created_by: '/bin/sh -c #(nop) COPY file:hello in /usr/local/bin/hello ' },
       { created: at(4), created_by: '/bin/sh -c #(nop)  ENV GREETING=world', empty_layer: true },

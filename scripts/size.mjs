@@ -86,7 +86,10 @@ if (process.argv.includes('--readme')) {
     '|---|---|---|',
     ...rows.map((r) => `| \`${r.name}\`: ${r.what} | ${bytes(r.gzip)} (${kib(r.gzip)}) | ${bytes(r.raw)} |`),
   ].join('\n');
-  writeFileSync(readme, `${text.slice(0, from + start.length)}\n${table}\n\n${verdict[0].toUpperCase()}${verdict.slice(1)}.\n${text.slice(to)}`);
+  writeFileSync(
+    readme,
+    `${text.slice(0, from + start.length)}\n${table}\n\n${verdict[0].toUpperCase()}${verdict.slice(1)}.\n${text.slice(to)}`,
+  );
   console.log('size: README.md updated');
 }
 

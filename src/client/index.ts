@@ -13,9 +13,9 @@ import {
 
 import { parseConfig } from '../sw/config.js';
 
-export type { Entry, PurgeFilter, RegcacheEvent, RegcacheStats, SweepReport };
-export { ConfigError } from '../sw/config.js';
 export { CHANNEL_NAME, PERIODIC_SYNC_TAG } from '../shared/messages.js';
+export { ConfigError } from '../sw/config.js';
+export type { Entry, PurgeFilter, RegcacheEvent, RegcacheStats, SweepReport };
 
 export interface ClientOptions {
   // A worker to talk to; by default the page's controller, or the active worker once ready.
@@ -90,10 +90,7 @@ export class RegcacheClient {
 // Registers the ready-made worker. Browsers report a worker that throws during start-up
 // only as "script evaluation failed", so the query string is checked here first, with
 // the worker's own parser, and a malformed value is reported by name.
-export async function registerWorker(
-  scriptUrl: string,
-  options?: RegistrationOptions,
-): Promise<ServiceWorkerRegistration> {
+export async function registerWorker(scriptUrl: string, options?: RegistrationOptions): Promise<ServiceWorkerRegistration> {
   const url = new URL(scriptUrl, location.href);
   parseConfig(url.search, url.origin);
   return navigator.serviceWorker.register(url.href, options);

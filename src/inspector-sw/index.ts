@@ -1,7 +1,7 @@
 // The inspector's service worker: regcache's ready-made worker, unchanged, plus the app
 // shell, so that the inspector itself opens offline. regcache answers manifest requests
 // and leaves every other request alone; this script answers the page's own files.
-import { SHELL_CACHE, isRegistryPath } from '../inspector/offline-names.js';
+import { isRegistryPath, SHELL_CACHE } from '../inspector/offline-names.js';
 
 declare const self: ServiceWorkerGlobalScope;
 

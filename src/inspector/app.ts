@@ -2,18 +2,18 @@
 // index, a manifest or a problem; keeps the URL (?ref=) in step so that links and
 // back/forward work.
 import { createClient, type RegcacheClient } from '../client/index.js';
-import { originFor, readConfig, type InspectorConfig } from './config.js';
+import { type InspectorConfig, originFor, readConfig } from './config.js';
 import { ConfigStore } from './config-store.js';
 import { h, replaceChildren } from './dom.js';
 import { loadConfig } from './image-config.js';
 import { isIndexType } from './media-types.js';
 import { RegistryProblem } from './problems.js';
-import { ReferenceError, familiarString, manifestReference, parseReference, type ImageReference } from './reference.js';
+import { familiarString, type ImageReference, ImageReferenceError, manifestReference, parseReference } from './reference.js';
 import { RegistryClient } from './registry-client.js';
 import { CachePanel, type ViewAnswer } from './views/cache-panel.js';
-import { renderConfig, renderConfigProblem, type ImageConfig } from './views/config-view.js';
+import { type ImageConfig, renderConfig, renderConfigProblem } from './views/config-view.js';
 import { indexView } from './views/index-view.js';
-import { layersOf, manifestView, type ImageManifest } from './views/manifest-view.js';
+import { type ImageManifest, layersOf, manifestView } from './views/manifest-view.js';
 import type { WorkerState } from './worker.js';
 
 // Kept in history.state when a platform is opened from an index.
@@ -60,17 +60,26 @@ export class InspectorApp {
     // Sample links and platform links are plain links; they are followed in the page.
     document.addEventListener('click', (event) => {
       const link = (event.target as Element | null)?.closest?.('a[data-ref]');
-      if (!link || event.defaultPrevented || (event as MouseEvent).button !== 0 || (event as MouseEvent).metaKey || (event as MouseEvent).ctrlKey || (event as MouseEvent).shiftKey) return;
+      const ref = link?.getAttribute('data-ref');
+      if (
+        !link ||
+        !ref ||
+        event.defaultPrevented ||
+        (event as MouseEvent).button !== 0 ||
+        (event as MouseEvent).metaKey ||
+        (event as MouseEvent).ctrlKey ||
+        (event as MouseEvent).shiftKey
+      )
+        return;
       event.preventDefault();
-      const state: NavState = link.getAttribute('data-parent')
-        ? { parent: { ref: link.getAttribute('data-parent')!, platform: link.getAttribute('data-platform-label') ?? '' } }
-        : {};
-      this.submit(link.getAttribute('data-ref')!, state);
+      const parent = link.getAttribute('data-parent');
+      const state: NavState = parent ? { parent: { ref: parent, platform: link.getAttribute('data-platform-label') ?? '' } } : {};
+      this.submit(ref, state);
     });
     window.addEventListener('popstate', () => this.fromLocation());
     const onlineChanged = () => {
       el.online.textContent = navigator.onLine ? 'Online' : 'Offline';
-      el.online.dataset['online'] = String(navigator.onLine);
+      el.online.dataset.online = String(navigator.onLine);
     };
     window.addEventListener('online', onlineChanged);
     window.addEventListener('offline', onlineChanged);
@@ -129,7 +138,7 @@ export class InspectorApp {
       input.removeAttribute('aria-invalid');
       return;
     }
-    const message = error instanceof ReferenceError ? error.message : String(error);
+    const message = error instanceof ImageReferenceError ? error.message : String(error);
     inputError.textContent = `That is not an image reference: ${message}.`;
     inputError.hidden = false;
     input.setAttribute('aria-invalid', 'true');
@@ -150,14 +159,32 @@ export class InspectorApp {
   private welcome(): void {
     this.panel.showAnswers([]);
     void this.panel.refresh();
-    replaceChildren(this.el.view, h('div', { class: 'welcome' },
-      h('h2', { tabindex: -1 }, 'Inspect an image'),
-      h('p', {}, 'Enter a reference above: a name (alpine), a tag (alpine:3.20), a registry (ghcr.io/owner/app:tag) or a digest (…@sha256:…). Manifests come through regcache, so a manifest you have seen opens again offline.'),
-    ));
+    replaceChildren(
+      this.el.view,
+      h(
+        'div',
+        { class: 'welcome' },
+        h('h2', { tabindex: -1 }, 'Inspect an image'),
+        h(
+          'p',
+          {},
+          'Enter a reference above: a name (alpine), a tag (alpine:3.20), a registry (ghcr.io/owner/app:tag) or a digest (…@sha256:…). Manifests come through regcache, so a manifest you have seen opens again offline.',
+        ),
+      ),
+    );
   }
 
   private linkTo(parent: ImageReference, child: ImageReference, platform: string): HTMLAnchorElement {
-    return h('a', { href: this.urlFor(child), 'data-ref': familiarString(child), 'data-parent': familiarString(parent), 'data-platform-label': platform }, platform);
+    return h(
+      'a',
+      {
+        href: this.urlFor(child),
+        'data-ref': familiarString(child),
+        'data-parent': familiarString(parent),
+        'data-platform-label': platform,
+      },
+      platform,
+    );
   }
 
   private async load(ref: ImageReference, state: NavState, moveFocus: boolean): Promise<void> {
@@ -173,7 +200,11 @@ export class InspectorApp {
       if (load !== this.loads) return;
       answers.push({ label: `${isIndexType(answer.mediaType) ? 'Index' : 'Manifest'} ${title}`, cacheStatus: answer.cacheStatus });
       this.panel.showAnswers(answers);
-      const refetch = h('button', { type: 'button', class: 'refetch', 'data-action': 'refetch', onclick: () => void this.load(ref, state, false) }, 'Fetch again');
+      const refetch = h(
+        'button',
+        { type: 'button', class: 'refetch', 'data-action': 'refetch', onclick: () => void this.load(ref, state, false) },
+        'Fetch again',
+      );
       if (isIndexType(answer.mediaType)) {
         const view = indexView(ref, answer, (child, platform) => this.linkTo(ref, child, platform));
         view.querySelector('.view-header')?.append(refetch);
@@ -182,7 +213,10 @@ export class InspectorApp {
         let parentLink: { label: string; link: HTMLAnchorElement } | undefined;
         if (state.parent) {
           const parentRef = parseReference(state.parent.ref);
-          parentLink = { label: `Platform ${state.parent.platform}`, link: h('a', { href: this.urlFor(parentRef), 'data-ref': state.parent.ref }, state.parent.ref) };
+          parentLink = {
+            label: `Platform ${state.parent.platform}`,
+            link: h('a', { href: this.urlFor(parentRef), 'data-ref': state.parent.ref }, state.parent.ref),
+          };
         }
         const { element, configSlot } = manifestView(ref, answer, parentLink ? { parent: parentLink } : {});
         element.querySelector('.view-header')?.append(refetch);
@@ -219,11 +253,18 @@ export class InspectorApp {
 
   private showProblem(title: string, error: unknown): void {
     const problem = error instanceof RegistryProblem ? error : null;
-    const message = problem ? problem.message : `Something unexpected went wrong while loading ${title}: ${error instanceof Error ? error.message : String(error)}`;
-    replaceChildren(this.el.view, h('div', { class: 'problem-view', role: 'alert', 'data-problem': problem?.kind ?? 'unexpected' },
-      h('h2', { tabindex: -1 }, problem?.kind === 'offline' ? `${title} is not available offline` : `Could not load ${title}`),
-      h('p', {}, message),
-    ));
+    const message = problem
+      ? problem.message
+      : `Something unexpected went wrong while loading ${title}: ${error instanceof Error ? error.message : String(error)}`;
+    replaceChildren(
+      this.el.view,
+      h(
+        'div',
+        { class: 'problem-view', role: 'alert', 'data-problem': problem?.kind ?? 'unexpected' },
+        h('h2', { tabindex: -1 }, problem?.kind === 'offline' ? `${title} is not available offline` : `Could not load ${title}`),
+        h('p', {}, message),
+      ),
+    );
   }
 
   private markOutdated(): void {

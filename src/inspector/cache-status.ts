@@ -45,7 +45,10 @@ export function readCacheStatus(header: string | null): CacheVerdict {
       return withTtl({ badge: 'stale', explanation: `Served from the cache: ${why}, so the stored copy was used.` });
     }
     if (detail === 'revalidated') {
-      return withTtl({ badge: 'revalidated', explanation: 'Served from the cache after the registry confirmed the tag still points to it.' });
+      return withTtl({
+        badge: 'revalidated',
+        explanation: 'Served from the cache after the registry confirmed the tag still points to it.',
+      });
     }
     return withTtl({ badge: 'hit', explanation: 'Served from the cache without asking the registry.' });
   }

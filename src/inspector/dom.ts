@@ -55,7 +55,12 @@ export function formatCountdown(ms: number): string {
 export function formatDate(value: unknown): string {
   if (typeof value !== 'string') return '—';
   const t = Date.parse(value);
-  return Number.isNaN(t) ? value : new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
+  return Number.isNaN(t)
+    ? value
+    : new Date(t)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$|Z$/, ' UTC');
 }
 
 export function shortDigest(digest: string): string {
@@ -66,20 +71,24 @@ export function shortDigest(digest: string): string {
 // A button that copies `value`, with a place beside it to say that it did.
 export function copyButton(value: string, label: string): HTMLElement {
   const status = h('span', { class: 'copy-status', 'aria-live': 'polite' });
-  const button = h('button', {
-    type: 'button',
-    class: 'copy',
-    title: `Copy ${value}`,
-    'aria-label': `Copy ${label} ${value}`,
-    'data-copy': value,
-    onclick: () => {
-      navigator.clipboard.writeText(value).then(
-        () => (status.textContent = 'copied'),
-        () => (status.textContent = 'copy failed: the browser refused clipboard access'),
-      );
-      setTimeout(() => (status.textContent = ''), 2000);
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'copy',
+      title: `Copy ${value}`,
+      'aria-label': `Copy ${label} ${value}`,
+      'data-copy': value,
+      onclick: () => {
+        navigator.clipboard.writeText(value).then(
+          () => (status.textContent = 'copied'),
+          () => (status.textContent = 'copy failed: the browser refused clipboard access'),
+        );
+        setTimeout(() => (status.textContent = ''), 2000);
+      },
     },
-  }, 'Copy');
+    'Copy',
+  );
   return h('span', { class: 'copy-wrap' }, button, status);
 }
 

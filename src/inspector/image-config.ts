@@ -1,6 +1,6 @@
 // Fetches an image config through the manifest's registry, or reads it from the offline
 // store; either way the bytes have been checked against the config's digest.
-import { ConfigStore } from './config-store.js';
+import type { ConfigStore } from './config-store.js';
 import { matchesDigest } from './digest.js';
 import { RegistryProblem } from './problems.js';
 import type { RegistryClient } from './registry-client.js';

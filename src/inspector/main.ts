@@ -1,6 +1,6 @@
 // Entry point of the inspector page.
 import './styles.css';
-import { InspectorApp, type AppElements } from './app.js';
+import { type AppElements, InspectorApp } from './app.js';
 import { startWorker } from './worker.js';
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -24,4 +24,4 @@ const elements: AppElements = {
 elements.view.textContent = 'Starting the cache…';
 const worker = await startWorker();
 new InspectorApp(elements, worker).start();
-document.documentElement.dataset['ready'] = 'true';
+document.documentElement.dataset.ready = 'true';

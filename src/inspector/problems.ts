@@ -46,7 +46,13 @@ function detailField(detail: unknown, field: string): string | undefined {
   return undefined;
 }
 
-export function problemFromAnswer(status: number, statusText: string, text: string, subject: Subject, retryAfter: string | null): RegistryProblem {
+export function problemFromAnswer(
+  status: number,
+  statusText: string,
+  text: string,
+  subject: Subject,
+  retryAfter: string | null,
+): RegistryProblem {
   const error = firstError(text);
   const said = error?.message ? ` (“${error.message}”)` : '';
   const { host, repository, what } = subject;
@@ -67,7 +73,11 @@ export function problemFromAnswer(status: number, statusText: string, text: stri
         return new RegistryProblem('not-found', `${host} has no ${what} in ${repository}.`, status);
       }
       if (error?.code === 'MANIFEST_UNKNOWN' && error.message && error.message !== 'manifest unknown') {
-        return new RegistryProblem('not-found', `${host} has ${what} in ${repository}, but not in a form the inspector accepts (“${error.message}”).`, status);
+        return new RegistryProblem(
+          'not-found',
+          `${host} has ${what} in ${repository}, but not in a form the inspector accepts (“${error.message}”).`,
+          status,
+        );
       }
       const tag = detailField(error?.detail, 'Tag');
       if (tag !== undefined) {
@@ -81,7 +91,11 @@ export function problemFromAnswer(status: number, statusText: string, text: stri
     }
     case 429: {
       const wait = retryAfter && /^\d+$/.test(retryAfter) ? ` It asks to wait ${retryAfter} seconds.` : ' Try again in a while.';
-      return new RegistryProblem('rate-limited', `${host} is limiting requests and refused this one (429 Too Many Requests).${wait}`, status);
+      return new RegistryProblem(
+        'rate-limited',
+        `${host} is limiting requests and refused this one (429 Too Many Requests).${wait}`,
+        status,
+      );
     }
     case 502:
       if (error?.code === 'DIGEST_INVALID') {

@@ -26,12 +26,12 @@ export interface ImageReference {
   digest?: string;
 }
 
-export class ReferenceError extends Error {
-  override name = 'ReferenceError';
+export class ImageReferenceError extends Error {
+  override name = 'ImageReferenceError';
 }
 
 function fail(message: string): never {
-  throw new ReferenceError(message);
+  throw new ImageReferenceError(message);
 }
 
 function checkDigest(digest: string): void {

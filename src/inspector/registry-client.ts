@@ -1,8 +1,9 @@
 // The inspector's calls to one registry: manifests (which regcache answers) and config
 // blobs, with the bearer token flow registries such as Docker Hub require.
-import { MANIFEST_ACCEPT } from './media-types.js';
-import { RegistryProblem, problemFromAnswer, problemFromNetwork, type Subject } from './problems.js';
+
 import { sha256Digest } from './digest.js';
+import { MANIFEST_ACCEPT } from './media-types.js';
+import { problemFromAnswer, problemFromNetwork, RegistryProblem, type Subject } from './problems.js';
 import { bearerChallenge } from './www-authenticate.js';
 
 export interface ManifestAnswer {
@@ -45,7 +46,11 @@ export class RegistryClient {
 
   async manifest(repository: string, reference: string): Promise<ManifestAnswer> {
     const url = `${this.origin}/v2/${repository}/manifests/${reference}`;
-    const subject: Subject = { host: this.host, repository, what: reference.includes(':') ? `manifest ${reference}` : `tag “${reference}”` };
+    const subject: Subject = {
+      host: this.host,
+      repository,
+      what: reference.includes(':') ? `manifest ${reference}` : `tag “${reference}”`,
+    };
     const response = await this.get(url, repository, { Accept: MANIFEST_ACCEPT }, subject);
     const bytes = new Uint8Array(await response.arrayBuffer());
     const text = new TextDecoder().decode(bytes);
@@ -78,9 +83,10 @@ export class RegistryClient {
     let response = await this.send(url, repository, headers, subject);
     if (response.status === 401) {
       const challenge = bearerChallenge(response.headers.get('WWW-Authenticate'));
-      if (challenge?.params['realm']) {
+      const realm = challenge?.params.realm;
+      if (challenge && realm) {
         await response.arrayBuffer();
-        await this.fetchToken(repository, challenge.params, subject);
+        await this.fetchToken(repository, realm, challenge.params, subject);
         response = await this.send(url, repository, headers, subject);
       }
     }
@@ -102,10 +108,10 @@ export class RegistryClient {
   }
 
   // The distribution token flow: GET realm?service=…&scope=…, anonymously.
-  private async fetchToken(repository: string, params: Record<string, string>, subject: Subject): Promise<void> {
-    const realm = new URL(params['realm']!, location.href);
-    if (params['service']) realm.searchParams.set('service', params['service']);
-    realm.searchParams.set('scope', params['scope'] ?? `repository:${repository}:pull`);
+  private async fetchToken(repository: string, realmUrl: string, params: Record<string, string>, subject: Subject): Promise<void> {
+    const realm = new URL(realmUrl, location.href);
+    if (params.service) realm.searchParams.set('service', params.service);
+    realm.searchParams.set('scope', params.scope ?? `repository:${repository}:pull`);
     let response: Response;
     try {
       response = await this.deps.fetch(realm.href);

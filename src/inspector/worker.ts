@@ -1,7 +1,7 @@
 // Registers the inspector's worker (regcache plus the app shell) and waits until it
 // controls the page, so that the very first manifest request already goes through it.
 import { registerWorker } from '../client/index.js';
-import { SHELL_CACHE, isRegistryPath } from './offline-names.js';
+import { isRegistryPath, SHELL_CACHE } from './offline-names.js';
 
 // Every origin: references may name any registry, and each is cached separately.
 const WORKER_PARAMETERS = 'upstream=*';
@@ -13,16 +13,23 @@ function controlled(): Promise<boolean> {
   if (navigator.serviceWorker.controller) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(navigator.serviceWorker.controller !== null), CONTROL_TIMEOUT_MS);
-    navigator.serviceWorker.addEventListener('controllerchange', () => {
-      clearTimeout(timer);
-      resolve(true);
-    }, { once: true });
+    navigator.serviceWorker.addEventListener(
+      'controllerchange',
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      { once: true },
+    );
   });
 }
 
 export async function startWorker(): Promise<WorkerState> {
   if (!('serviceWorker' in navigator)) {
-    return { ok: false, reason: 'This browser (or this page’s address, which is not a secure context) has no service workers, so nothing is cached.' };
+    return {
+      ok: false,
+      reason: 'This browser (or this page’s address, which is not a secure context) has no service workers, so nothing is cached.',
+    };
   }
   try {
     await registerWorker(new URL(`inspector-sw.js?${WORKER_PARAMETERS}`, location.href).href, { scope: './' });
@@ -44,11 +51,13 @@ async function keepShell(): Promise<void> {
     if (url.origin === location.origin && !isRegistryPath(url.pathname)) urls.add(url.href);
   }
   const cache = await caches.open(SHELL_CACHE);
-  const results = await Promise.allSettled([...urls].map(async (url) => {
-    const response = await fetch(url, { cache: 'no-cache' });
-    if (!response.ok) throw new Error(`${url}: ${response.status}`);
-    await cache.put(url, response);
-  }));
+  const results = await Promise.allSettled(
+    [...urls].map(async (url) => {
+      const response = await fetch(url, { cache: 'no-cache' });
+      if (!response.ok) throw new Error(`${url}: ${response.status}`);
+      await cache.put(url, response);
+    }),
+  );
   if (results.some((r) => r.status === 'rejected')) return;
   for (const key of await cache.keys()) if (!urls.has(key.url)) await cache.delete(key);
 }

@@ -17,7 +17,14 @@ export function corsFor(origin: string): CorsConfig {
     origin,
     methods: ['HEAD', 'GET', 'OPTIONS'],
     allowHeaders: ['Authorization', 'Accept', 'Cache-Control', 'If-None-Match'],
-    exposeHeaders: ['Docker-Content-Digest', 'Content-Length', 'Content-Type', 'Etag', 'Docker-Distribution-Api-Version', 'WWW-Authenticate'],
+    exposeHeaders: [
+      'Docker-Content-Digest',
+      'Content-Length',
+      'Content-Type',
+      'Etag',
+      'Docker-Distribution-Api-Version',
+      'WWW-Authenticate',
+    ],
   };
 }
 
@@ -56,7 +63,13 @@ export function commonHeaders(res: ServerResponse, cors: CorsConfig | undefined)
   res.setHeader('X-Content-Type-Options', 'nosniff');
 }
 
-export function send(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string = ''): void {
+export function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: Buffer | string = '',
+): void {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (!('Content-Length' in headers) && status !== 304) res.setHeader('Content-Length', String(bytes.length));

@@ -37,10 +37,14 @@ function checkedOrigin(variable: string, value: string): string {
   return url.origin;
 }
 
-export function optionsFromEnv(env: Record<string, string | undefined>, dirs: { distDir: string; layoutDir: string }): InspectorServerOptions {
-  const upstream = env['REGCACHE_UPSTREAM'];
-  const proxy = env['REGCACHE_PROXY'];
-  if (upstream && proxy) throw new Error('set REGCACHE_UPSTREAM (the page calls the registry) or REGCACHE_PROXY (this server calls it), not both');
+export function optionsFromEnv(
+  env: Record<string, string | undefined>,
+  dirs: { distDir: string; layoutDir: string },
+): InspectorServerOptions {
+  const upstream = env.REGCACHE_UPSTREAM;
+  const proxy = env.REGCACHE_PROXY;
+  if (upstream && proxy)
+    throw new Error('set REGCACHE_UPSTREAM (the page calls the registry) or REGCACHE_PROXY (this server calls it), not both');
   return {
     ...dirs,
     upstream: upstream ? checkedOrigin('REGCACHE_UPSTREAM', upstream) : undefined,
@@ -63,7 +67,9 @@ export function inspectorMiddleware(options: InspectorServerOptions): Connect.Ne
     if (WORKERS.includes(url.pathname)) {
       const file = join(options.distDir, url.pathname.slice(1));
       if (!existsSync(file)) {
-        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${file} is missing: run \`npm run build\` (npm start does it first)\n`);
+        res
+          .writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' })
+          .end(`${file} is missing: run \`npm run build\` (npm start does it first)\n`);
         return;
       }
       res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache', 'Service-Worker-Allowed': '/' });
@@ -100,7 +106,11 @@ export function inspectorServer(options: InspectorServerOptions): Plugin {
     configureServer(server) {
       server.middlewares.use(middleware);
       server.httpServer?.once('listening', () => {
-        const mode = options.proxy ? `proxy to ${options.proxy}` : options.upstream ? `upstream ${options.upstream} (called from the page)` : 'embedded sample registry on /v2/';
+        const mode = options.proxy
+          ? `proxy to ${options.proxy}`
+          : options.upstream
+            ? `upstream ${options.upstream} (called from the page)`
+            : 'embedded sample registry on /v2/';
         server.config.logger.info(`  regcache inspector: ${INSPECTOR_PAGE} · ${mode}`);
       });
     },

@@ -6,14 +6,14 @@
 // registry serves schema 2 (as distribution 3 does).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  ERRORS,
+  type CorsConfig,
   commonHeaders,
+  ERRORS,
   methodNotAllowed,
   notFoundPage,
   send,
   sendErrors,
   sendJson,
-  type CorsConfig,
 } from './distribution-answers.js';
 import type { OciLayout } from './oci-layout.js';
 
@@ -97,10 +97,15 @@ export function createLayoutRegistry(layout: OciLayout, options: LayoutRegistryO
     } else if (reference.includes(':')) {
       // Not a digest go-digest accepts, so distribution looks it up as a tag, and its
       // storage driver refuses the path.
-      return sendErrors(req, res, 500, ERRORS.unknown({
-        Path: `/docker/registry/v2/repositories/${name}/_manifests/tags/${reference}/current/link`,
-        DriverName: 'filesystem',
-      }));
+      return sendErrors(
+        req,
+        res,
+        500,
+        ERRORS.unknown({
+          Path: `/docker/registry/v2/repositories/${name}/_manifests/tags/${reference}/current/link`,
+          DriverName: 'filesystem',
+        }),
+      );
     } else {
       digest = repo?.tags.get(reference);
       if (!digest) return sendErrors(req, res, 404, ERRORS.manifestUnknown({ Tag: reference }));
@@ -122,11 +127,17 @@ export function createLayoutRegistry(layout: OciLayout, options: LayoutRegistryO
         message: 'OCI index found, but accept header does not support OCI indexes',
       });
     }
-    send(req, res, 200, {
-      'Content-Type': manifest.mediaType,
-      'Docker-Content-Digest': digest,
-      Etag: `"${digest}"`,
-    }, manifest.body);
+    send(
+      req,
+      res,
+      200,
+      {
+        'Content-Type': manifest.mediaType,
+        'Docker-Content-Digest': digest,
+        Etag: `"${digest}"`,
+      },
+      manifest.body,
+    );
   };
 
   const serveBlob = async (req: IncomingMessage, res: ServerResponse, name: string, digest: string) => {
@@ -139,8 +150,13 @@ export function createLayoutRegistry(layout: OciLayout, options: LayoutRegistryO
     const base = { ...fixed, 'Accept-Ranges': 'bytes', 'Content-Type': 'application/octet-stream' };
     const range = req.method === 'GET' ? parseRange(req.headers.range, bytes.length) : null;
     if (range) {
-      return send(req, res, 206, { ...base, 'Content-Range': `bytes ${range.start}-${range.end}/${bytes.length}` },
-        bytes.subarray(range.start, range.end + 1));
+      return send(
+        req,
+        res,
+        206,
+        { ...base, 'Content-Range': `bytes ${range.start}-${range.end}/${bytes.length}` },
+        bytes.subarray(range.start, range.end + 1),
+      );
     }
     send(req, res, 200, base, bytes);
   };
@@ -163,14 +179,16 @@ export function createLayoutRegistry(layout: OciLayout, options: LayoutRegistryO
       if (method === 'OPTIONS') return send(req, res, 200, { Allow: 'DELETE, GET, HEAD, PUT' });
       if (method === 'PUT' || method === 'DELETE') return sendErrors(req, res, 405, ERRORS.unsupported());
       if (!read) return methodNotAllowed(req, res, 'DELETE, GET, HEAD, PUT');
-      return serveManifest(req, res, m[1]!, m[2]!);
+      const [, name = '', reference = ''] = m;
+      return serveManifest(req, res, name, reference);
     }
     m = BLOB_ROUTE.exec(path);
     if (m) {
       if (method === 'OPTIONS') return send(req, res, 200, { Allow: 'DELETE, GET, HEAD' });
       if (method === 'DELETE') return sendErrors(req, res, 405, ERRORS.unsupported());
       if (!read) return methodNotAllowed(req, res, 'DELETE, GET, HEAD');
-      serveBlob(req, res, m[1]!, m[2]!).catch((error: unknown) => {
+      const [, name = '', digest = ''] = m;
+      serveBlob(req, res, name, digest).catch((error: unknown) => {
         if (!res.headersSent) sendErrors(req, res, 500, ERRORS.unknown({ reason: String(error) }));
         else res.destroy();
       });
@@ -180,8 +198,9 @@ export function createLayoutRegistry(layout: OciLayout, options: LayoutRegistryO
     if (m) {
       if (method === 'OPTIONS') return send(req, res, 200, { Allow: 'GET' });
       if (!read) return methodNotAllowed(req, res, 'GET');
-      const repo = layout.repositories.get(m[1]!);
-      if (!repo) return sendErrors(req, res, 404, ERRORS.nameUnknown(m[1]!));
+      const [, name = ''] = m;
+      const repo = layout.repositories.get(name);
+      if (!repo) return sendErrors(req, res, 404, ERRORS.nameUnknown(name));
       return sendJson(req, res, { name: repo.name, tags: [...repo.tags.keys()] });
     }
     if (/^\/v2\/.+\/blobs\/uploads\/?/.test(path)) return sendErrors(req, res, 405, ERRORS.unsupported());

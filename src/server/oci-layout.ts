@@ -108,8 +108,8 @@ export function loadOciLayout(dir: string): OciLayout {
     const split = refName ? splitRefName(refName) : null;
     if (!split) continue; // unnamed entries are not served under any repository
     const [name, tag] = split;
-    let repo = repositories.get(name);
-    if (!repo) repositories.set(name, (repo = { name, tags: new Map(), manifests: new Set(), blobs: new Set() }));
+    const repo = repositories.get(name) ?? { name, tags: new Map(), manifests: new Set(), blobs: new Set() };
+    repositories.set(name, repo);
     repo.tags.set(tag, descriptor.digest);
     reach(repo, descriptor);
   }

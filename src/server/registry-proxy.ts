@@ -9,9 +9,18 @@ import { formatChallenges, parseChallenges } from '../inspector/www-authenticate
 
 const FORWARDED_REQUEST_HEADERS = ['accept', 'authorization', 'if-none-match', 'range', 'cache-control', 'user-agent'];
 const DROPPED_RESPONSE_HEADERS = new Set([
-  'connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'set-cookie', 'strict-transport-security',
-  'alt-svc', 'access-control-allow-origin', 'access-control-allow-credentials', 'access-control-expose-headers',
-  'access-control-allow-methods', 'access-control-allow-headers',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-encoding',
+  'set-cookie',
+  'strict-transport-security',
+  'alt-svc',
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+  'access-control-allow-methods',
+  'access-control-allow-headers',
 ]);
 
 export interface RegistryProxy {
@@ -30,12 +39,12 @@ function pageOrigin(req: IncomingMessage): string {
 export function rewriteChallenges(header: string, proxyTokenUrl: string, seenRealms: Set<string>): string {
   const challenges = parseChallenges(header);
   for (const c of challenges) {
-    const realm = c.params['realm'];
+    const realm = c.params.realm;
     if (c.scheme.toLowerCase() !== 'bearer' || !realm) continue;
     seenRealms.add(realm);
     const url = new URL(proxyTokenUrl);
     url.searchParams.set('realm', realm);
-    c.params['realm'] = url.href;
+    c.params.realm = url.href;
   }
   return formatChallenges(challenges);
 }
@@ -46,7 +55,12 @@ function problem(res: ServerResponse, status: number, code: string, message: str
   res.end(body);
 }
 
-async function relay(upstream: Response, req: IncomingMessage, res: ServerResponse, rewrite?: (name: string, value: string) => string): Promise<void> {
+async function relay(
+  upstream: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rewrite?: (name: string, value: string) => string,
+): Promise<void> {
   const headers: Array<[string, string]> = [];
   const encoded = upstream.headers.has('content-encoding');
   upstream.headers.forEach((value, name) => {
@@ -82,7 +96,8 @@ export function createRegistryProxy(target: string): RegistryProxy {
         )
         .catch((error: unknown) => {
           const cause = (error as { cause?: { code?: string } }).cause?.code;
-          if (!res.headersSent) problem(res, 502, 'UNAVAILABLE', `the dev server's proxy could not reach ${targetOrigin}${cause ? ` (${cause})` : ''}`);
+          if (!res.headersSent)
+            problem(res, 502, 'UNAVAILABLE', `the dev server's proxy could not reach ${targetOrigin}${cause ? ` (${cause})` : ''}`);
           else res.destroy();
         });
     },
@@ -91,16 +106,22 @@ export function createRegistryProxy(target: string): RegistryProxy {
       const url = new URL(req.url ?? '/', 'http://proxy.invalid');
       const realm = url.searchParams.get('realm');
       if (!realm || !seenRealms.has(realm)) {
-        return problem(res, 403, 'DENIED', `the proxy forwards token requests only to realms ${targetOrigin} announced, and ${realm ?? 'no realm'} is not one`);
+        return problem(
+          res,
+          403,
+          'DENIED',
+          `the proxy forwards token requests only to realms ${targetOrigin} announced, and ${realm ?? 'no realm'} is not one`,
+        );
       }
       const forward = new URL(realm);
       for (const [k, v] of url.searchParams) if (k !== 'realm') forward.searchParams.append(k, v);
       const headers: Record<string, string> = { 'accept-encoding': 'identity' };
-      if (typeof req.headers.authorization === 'string') headers['authorization'] = req.headers.authorization;
+      if (typeof req.headers.authorization === 'string') headers.authorization = req.headers.authorization;
       fetch(forward, { headers })
         .then((upstream) => relay(upstream, req, res))
         .catch(() => {
-          if (!res.headersSent) problem(res, 502, 'UNAVAILABLE', `the dev server's proxy could not reach the token service ${forward.origin}`);
+          if (!res.headersSent)
+            problem(res, 502, 'UNAVAILABLE', `the dev server's proxy could not reach the token service ${forward.origin}`);
           else res.destroy();
         });
     },

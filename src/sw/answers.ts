@@ -1,5 +1,5 @@
 // Building the Responses a page receives.
-import { formatCacheStatus, type CacheStatus } from './cache-status.js';
+import { type CacheStatus, formatCacheStatus } from './cache-status.js';
 import type { ManifestRecord } from './store-schema.js';
 
 // A worker-made answer to a cross-origin request is CORS-filtered for the page, so

@@ -29,7 +29,6 @@ export class ConfigError extends Error {
   }
 }
 
-
 const NUMERIC = ['ttl', 'fresh', 'timeout', 'maxBytes'] as const;
 type NumericParameter = (typeof NUMERIC)[number];
 const KNOWN = new Set<string>(['upstream', ...NUMERIC]);
@@ -83,9 +82,9 @@ export function parseConfig(search: string | URLSearchParams, ownOrigin: string)
 
   const numbers = { ...DEFAULTS } as Record<NumericParameter, number>;
   for (const name of NUMERIC) {
-    const values = params.getAll(name);
-    if (values.length > 1) throw new ConfigError(name, 'given more than once');
-    if (values.length === 1) numbers[name] = parseWholeNumber(name, values[0]!, MINIMUM[name]);
+    const [value, ...more] = params.getAll(name);
+    if (more.length > 0) throw new ConfigError(name, 'given more than once');
+    if (value !== undefined) numbers[name] = parseWholeNumber(name, value, MINIMUM[name]);
   }
   return { upstreams, ...numbers };
 }
@@ -121,10 +120,14 @@ export function resolveOptions(options: ManifestCacheOptions, ownOrigin: string)
     else if (!Array.isArray(upstreams) || upstreams.length === 0) {
       throw new ConfigError('upstreams', 'expected a non-empty array of origins, or "*"', 'option');
     } else {
-      config.upstreams = [...new Set(upstreams.map((u: unknown) => {
-        if (typeof u !== 'string') throw new ConfigError('upstreams', `${JSON.stringify(u)} is not a string`, 'option');
-        return parseOrigin('upstreams', u, 'option');
-      }))];
+      config.upstreams = [
+        ...new Set(
+          upstreams.map((u: unknown) => {
+            if (typeof u !== 'string') throw new ConfigError('upstreams', `${JSON.stringify(u)} is not a string`, 'option');
+            return parseOrigin('upstreams', u, 'option');
+          }),
+        ),
+      ];
     }
   }
   for (const name of NUMERIC) {

@@ -5,23 +5,23 @@ import type { CacheStatus, ForwardReason } from './cache-status.js';
 import { InFlight } from './coalesce.js';
 import type { RegcacheConfig } from './config.js';
 import { computeDigest, matchesDigest } from './digest.js';
-import { expiryFor, isLive, secondsLeft, type Clock } from './expiry.js';
+import type { Events } from './events.js';
+import { type Clock, expiryFor, isLive, secondsLeft } from './expiry.js';
+import type { Maintenance } from './maintenance.js';
 import { isSchema1, unstorableReason } from './manifest-types.js';
 import type { ManifestTarget } from './manifest-url.js';
-import type { Events } from './events.js';
-import type { Maintenance } from './maintenance.js';
 import type { Recency } from './recency.js';
 import type { Stats } from './stats.js';
-import { ManifestStore, StorageFullError, manifestKey, tagKey } from './store.js';
+import { type ManifestStore, manifestKey, StorageFullError, tagKey } from './store.js';
 import type { ManifestRecord, TagRecord } from './store-schema.js';
-import { MANIFEST_LIMIT, RetryAfterGate, UpstreamError, callUpstream, readBody } from './upstream.js';
+import { callUpstream, MANIFEST_LIMIT, RetryAfterGate, readBody, UpstreamError } from './upstream.js';
 
 // One page request, with what decides its answer pulled out of the headers.
 interface Ask {
   method: 'GET' | 'HEAD';
   target: ManifestTarget;
   acceptHeader: string | null;
-  accept: string[];
+  accept: readonly string[];
   acceptKey: string;
   authorization: string | null;
   credentials: RequestCredentials;
@@ -132,9 +132,7 @@ export class ManifestStrategy {
   private async byTag(ask: Ask): Promise<Response> {
     const { target } = ask;
     const now = this.now();
-    const tag = ask.noStore
-      ? undefined
-      : await this.store.getTag([target.upstream, target.repository, target.reference, ask.acceptKey]);
+    const tag = ask.noStore ? undefined : await this.store.getTag([target.upstream, target.repository, target.reference, ask.acceptKey]);
     const found = tag && isLive(tag, now) ? await this.servable(ask, tag.digest) : null;
     if (!tag || !found?.record) {
       return this.miss(ask, ask.noStore ? 'request' : (found?.reason ?? (tag ? 'stale' : 'miss')));
@@ -272,9 +270,7 @@ export class ManifestStrategy {
   private async miss(ask: Ask, reason: ForwardReason): Promise<Response> {
     this.stats.bump('misses');
     if (ask.method === 'HEAD') {
-      const { result, joined } = this.rechecks.run(this.flightKey('HEAD', ask, ask.target.reference), () =>
-        this.head(ask),
-      );
+      const { result, joined } = this.rechecks.run(this.flightKey('HEAD', ask, ask.target.reference), () => this.head(ask));
       const recheck = await result;
       if (recheck.kind === 'failed') return Response.error();
       return passThrough(recheck.answer, 'HEAD', { fwd: reason, fwdStatus: recheck.answer.status, collapsed: joined });
@@ -345,9 +341,7 @@ export class ManifestStrategy {
   }
 
   private async fetch(ask: Ask, reference: string): Promise<{ fetched: Fetched; joined: boolean }> {
-    const { result, joined } = this.fetches.run(this.flightKey('GET', ask, reference), () =>
-      this.fetchAndStore(ask, reference),
-    );
+    const { result, joined } = this.fetches.run(this.flightKey('GET', ask, reference), () => this.fetchAndStore(ask, reference));
     return { fetched: await result, joined };
   }
 
@@ -415,12 +409,7 @@ export class ManifestStrategy {
 
     const responseNoStore = (response.headers.get('Cache-Control') ?? '').toLowerCase().includes('no-store');
     // A redirect may lead anywhere: what it served is passed on, never kept for this URL.
-    const keep =
-      !ask.noStore &&
-      !responseNoStore &&
-      !response.redirected &&
-      body.byteLength <= MANIFEST_LIMIT &&
-      keptHeadersFit(response);
+    const keep = !ask.noStore && !responseNoStore && !response.redirected && body.byteLength <= MANIFEST_LIMIT && keptHeadersFit(response);
     if (!keep || unstorableReason(mediaType, body)) {
       return pass;
     }

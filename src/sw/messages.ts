@@ -69,10 +69,12 @@ export function listenForClients(deps: MessageDeps): void {
     // Other messages belong to the host worker's own code.
     if (!data || typeof data !== 'object' || !data.regcache || !port) return;
     event.waitUntil(
-      answer(data.regcache, deps).then(
-        (result): WorkerReply => ({ ok: true, result }),
-        (error: unknown): WorkerReply => ({ ok: false, error: error instanceof Error ? error.message : String(error) }),
-      ).then((reply) => port.postMessage(reply)),
+      answer(data.regcache, deps)
+        .then(
+          (result): WorkerReply => ({ ok: true, result }),
+          (error: unknown): WorkerReply => ({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+        )
+        .then((reply) => port.postMessage(reply)),
     );
   });
 }

@@ -1,6 +1,6 @@
 // Last-use times for the LRU budget, batched so that a hit never waits on a write.
 import { Debounced, type Timers } from './batch.js';
-import { manifestKey, tagKey, type ManifestStore } from './store.js';
+import { type ManifestStore, manifestKey, tagKey } from './store.js';
 import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from './store-schema.js';
 
 const FLUSH_DELAY_MS = 1_000;

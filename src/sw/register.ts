@@ -1,8 +1,8 @@
 // Wires regcache into a worker: its routes on a workbox-routing Router, and the
 // lifecycle hooks that enforce expiry without page traffic.
-import { registerRoute, type Route, type Router } from 'workbox-routing';
+import { type Route, type Router, registerRoute } from 'workbox-routing';
 import { PERIODIC_SYNC_TAG } from '../shared/messages.js';
-import { resolveOptions, type ManifestCacheOptions, type RegcacheConfig } from './config.js';
+import { type ManifestCacheOptions, type RegcacheConfig, resolveOptions } from './config.js';
 import { Events } from './events.js';
 import type { Clock } from './expiry.js';
 import { Maintenance } from './maintenance.js';
@@ -38,8 +38,7 @@ interface PeriodicSyncEvent extends ExtendableEvent {
 
 // Chromium grants periodic sync to installed web apps only; elsewhere this is a no-op.
 async function registerPeriodicSweep(): Promise<void> {
-  const periodicSync = (self.registration as { periodicSync?: { register(tag: string, o: object): Promise<void> } })
-    .periodicSync;
+  const periodicSync = (self.registration as { periodicSync?: { register(tag: string, o: object): Promise<void> } }).periodicSync;
   if (!periodicSync) return;
   try {
     const status = await self.navigator.permissions.query({ name: 'periodic-background-sync' as PermissionName });
@@ -57,10 +56,7 @@ export function registerManifestCache(options: RegisterOptions = {}): ManifestCa
   return installManifestCache(resolveOptions(rest, self.location.origin), { addRoute });
 }
 
-export function installManifestCache(
-  config: RegcacheConfig,
-  options: { addRoute: (route: Route) => void; now?: Clock },
-): ManifestCache {
+export function installManifestCache(config: RegcacheConfig, options: { addRoute: (route: Route) => void; now?: Clock }): ManifestCache {
   const now = options.now ?? Date.now;
   const store = new ManifestStore();
   const stats = new Stats(store);

@@ -1,9 +1,10 @@
 // Where a request enters: which fetches regcache answers, and which it leaves alone.
-import { Route } from 'workbox-routing';
+
 import type { RouteHandlerCallback, RouteMatchCallback } from 'workbox-core/types.js';
+import { Route } from 'workbox-routing';
 import { coversOrigin, type RegcacheConfig } from './config.js';
 import type { ManifestStrategy } from './manifest-strategy.js';
-import { parseManifestUrl, type ManifestTarget } from './manifest-url.js';
+import { type ManifestTarget, parseManifestUrl } from './manifest-url.js';
 import type { Stats } from './stats.js';
 
 const WRITE_METHODS = ['PUT', 'DELETE', 'POST', 'PATCH'] as const;
@@ -21,14 +22,14 @@ export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrateg
       return fetch(request);
     });
     // Keep the worker up until this request's counters are written.
-    (event as ExtendableEvent | undefined)?.waitUntil(answer.then(() => stats.idle(), () => stats.idle()));
+    (event as ExtendableEvent | undefined)?.waitUntil(
+      answer.then(
+        () => stats.idle(),
+        () => stats.idle(),
+      ),
+    );
     return answer;
   };
-  const write: RouteHandlerCallback = ({ request, params }) =>
-    strategy.write(request, params as unknown as ManifestTarget);
-  return [
-    new Route(match, read, 'GET'),
-    new Route(match, read, 'HEAD'),
-    ...WRITE_METHODS.map((method) => new Route(match, write, method)),
-  ];
+  const write: RouteHandlerCallback = ({ request, params }) => strategy.write(request, params as unknown as ManifestTarget);
+  return [new Route(match, read, 'GET'), new Route(match, read, 'HEAD'), ...WRITE_METHODS.map((method) => new Route(match, write, method))];
 }

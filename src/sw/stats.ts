@@ -60,9 +60,21 @@ export class Stats {
     await this.flush();
     const stored = (await this.store.getMeta<Totals>(STATS_KEY)) ?? {};
     const out = {
-      requests: 0, hits: 0, misses: 0, stale: 0, rechecks: 0, upstreamGets: 0, upstreamHeads: 0,
-      bytesPulled: 0, bytesServed: 0, verificationFailures: 0, expired: 0, evicted: 0,
-      lastSweepVisited: 0, lastSweepDeleted: 0, storedBytes: await this.store.bytes(),
+      requests: 0,
+      hits: 0,
+      misses: 0,
+      stale: 0,
+      rechecks: 0,
+      upstreamGets: 0,
+      upstreamHeads: 0,
+      bytesPulled: 0,
+      bytesServed: 0,
+      verificationFailures: 0,
+      expired: 0,
+      evicted: 0,
+      lastSweepVisited: 0,
+      lastSweepDeleted: 0,
+      storedBytes: await this.store.bytes(),
     } satisfies RegcacheStats;
     for (const name of Object.keys(out) as (keyof RegcacheStats)[]) {
       if (name !== 'storedBytes') out[name] = stored[name] ?? 0;

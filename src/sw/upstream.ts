@@ -30,8 +30,7 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
   if (call.accept !== null) headers.set('Accept', call.accept);
   if (call.authorization !== null) headers.set('Authorization', call.authorization);
   const abort = new AbortController();
-  const timer =
-    call.timeoutMs === undefined ? undefined : setTimeout(() => abort.abort(), call.timeoutMs);
+  const timer = call.timeoutMs === undefined ? undefined : setTimeout(() => abort.abort(), call.timeoutMs);
   try {
     // no-store: registries send no Vary: Accept, so the HTTP cache could revalidate
     // one media type's answer into another's.

@@ -2,7 +2,7 @@
 // and serves the same file from `vite dev`.
 import { readFileSync } from 'node:fs';
 import type { Plugin } from 'vite';
-import { optionsToQuery, resolveOptions, type ManifestCacheOptions } from '../sw/config.js';
+import { type ManifestCacheOptions, optionsToQuery, resolveOptions } from '../sw/config.js';
 
 export interface RegcacheViteOptions extends ManifestCacheOptions {
   // Where the worker lands in the build output, relative to its root.

@@ -1,7 +1,7 @@
 // The bench as one Playwright test, so TypeScript runs without a build step. It asserts
 // that every scenario answered as it should, never how fast.
 import { expect, test } from '@playwright/test';
-import { runBench, tearDown, type Env } from './run.js';
+import { type Env, runBench, tearDown } from './run.js';
 
 const stops: Env['stops'] = [];
 

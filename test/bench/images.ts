@@ -2,7 +2,7 @@
 // an index over them, pushed with their config and layer blobs so the registry accepts
 // them as it would a build's output.
 import { gzipSync } from 'node:zlib';
-import { OCI_CONFIG, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, makeTar, sha256 } from '../fixtures/images.js';
+import { makeTar, OCI_CONFIG, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, sha256 } from '../fixtures/images.js';
 
 export interface BenchManifest {
   repo: string;
@@ -90,14 +90,13 @@ export async function pushBlobs(registry: string, repo: string): Promise<Blobs> 
 export function imageManifest(blobs: Blobs, size: number, label: string): Buffer {
   const make = (layers: number, pad: string) =>
     Buffer.from(
-      JSON.stringify(
-        {
-          schemaVersion: 2,
-          mediaType: OCI_MANIFEST,
-          config: blobs.config,
-          layers: blobs.layers.slice(0, layers),
-          annotations: { 'org.opencontainers.image.ref.name': label, 'bench.regcache.pad': pad },
-        }),
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: blobs.config,
+        layers: blobs.layers.slice(0, layers),
+        annotations: { 'org.opencontainers.image.ref.name': label, 'bench.regcache.pad': pad },
+      }),
     );
   let layers = 1;
   while (layers < blobs.layers.length && make(layers + 1, '').length <= size) layers++;
@@ -131,13 +130,7 @@ export function paddedManifest(blobs: Blobs, size: number, label: string): Buffe
   return body;
 }
 
-export async function pushManifest(
-  registry: string,
-  repo: string,
-  tag: string,
-  mediaType: string,
-  body: Buffer,
-): Promise<BenchManifest> {
+export async function pushManifest(registry: string, repo: string, tag: string, mediaType: string, body: Buffer): Promise<BenchManifest> {
   const digest = await putManifest(registry, repo, tag, mediaType, body);
   return { repo, tag, digest, mediaType, body };
 }

@@ -256,7 +256,10 @@ export async function takeProbe(): Promise<ProbeReport> {
 }
 
 /** One request on the shared clock (timeOrigin + now), then the worker's spans for it. */
-export async function probedFetch(args: { probe: Probe; accept: string }): Promise<{ t0: number; t1: number; ok: boolean; report: ProbeReport }> {
+export async function probedFetch(args: {
+  probe: Probe;
+  accept: string;
+}): Promise<{ t0: number; t1: number; ok: boolean; report: ProbeReport }> {
   const clock = () => performance.timeOrigin + performance.now();
   const t0 = clock();
   const res = await fetch(args.probe.url, { headers: { Accept: args.accept } });

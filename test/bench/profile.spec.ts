@@ -2,7 +2,7 @@
 // about timing.
 import { test } from '@playwright/test';
 import { runProfile } from './profile.js';
-import { tearDown, type Env } from './run.js';
+import { type Env, tearDown } from './run.js';
 
 const stops: Env['stops'] = [];
 

@@ -19,31 +19,31 @@ import { ACCEPT_ALL } from '../fixtures/images.js';
 import { startRegistry } from '../fixtures/registry.js';
 import { buildWorker } from './build.js';
 import { pushBlobs, pushLatencySet } from './images.js';
-import * as inPage from './page-side.js';
 import type { Probe, ProbeReport } from './page-side.js';
+import * as inPage from './page-side.js';
 import {
   BENCH_DIR,
   BLOCK,
-  LATENCY_ACCEPT,
-  REPO,
-  SEED_ACCEPT,
-  SEED_BODY_BYTES,
   delayed,
+  type Env,
   floorData,
+  LATENCY_ACCEPT,
   log,
   manifestUrl,
   openPage,
+  REPO,
   regcacheScript,
   rotate,
+  SEED_ACCEPT,
+  SEED_BODY_BYTES,
   scenarioOrigin,
-  type Env,
 } from './run.js';
-import { median, ms, ratio, summarize, type Summary } from './stats.js';
-import { cpuProfile, sourceOfLine, startTrace, stopTrace, traceEvents, type CpuSummary, type EventCost } from './trace.js';
+import { median, ms, ratio, type Summary, summarize } from './stats.js';
+import { type CpuSummary, cpuProfile, type EventCost, sourceOfLine, startTrace, stopTrace, traceEvents } from './trace.js';
 import { WorkerControl } from './worker-control.js';
 
-const WARM_SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 500);
-const STOPPED_SAMPLES = Number(process.env['BENCH_STOPPED_SAMPLES'] ?? 200);
+const WARM_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
+const STOPPED_SAMPLES = Number(process.env.BENCH_STOPPED_SAMPLES ?? 200);
 const BREAKDOWN_SAMPLES = 300;
 const HEAD_SAMPLES = 200;
 const STOPPED_BREAKDOWN_SAMPLES = 100;
@@ -77,7 +77,7 @@ function git(...args: string[]): string {
 async function baselineEntry(): Promise<{ ref: string; entry: string } | null> {
   try {
     const added = git('log', '--diff-filter=A', '--format=%H', '--', 'src/sw/memory.ts').split('\n').at(-1);
-    const ref = git('rev-parse', '--short', process.env['BENCH_BASELINE'] ?? `${added}^`);
+    const ref = git('rev-parse', '--short', process.env.BENCH_BASELINE ?? `${added}^`);
     const dir = join(ROOT, 'node_modules', '.cache', 'regcache-bench', ref);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
@@ -103,15 +103,23 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
   stops.push(() => upstream.stop());
 
   const buildDir = join(tmp, 'build');
-  await buildWorker(buildDir, 'floor-sw.js', 'workers/floor.ts', { FLOOR_DATA: JSON.stringify(await floorData(registry.url, [upstream.url], set)) });
+  await buildWorker(buildDir, 'floor-sw.js', 'workers/floor.ts', {
+    FLOOR_DATA: JSON.stringify(await floorData(registry.url, [upstream.url], set)),
+  });
   await buildWorker(buildDir, 'regcache-probe-sw.js', 'workers/regcache-probe.ts', {}, { sideEffects: true });
   const baseline = await baselineEntry();
   if (baseline) await buildWorker(buildDir, 'regcache-baseline-sw.js', baseline.entry);
   // Function and module names for the CPU profile.
   await buildWorker(buildDir, 'regcache-named-sw.js', '../../src/sw/worker.ts', {}, { minify: false, sourcemap: true });
-  const moduleOfLine = sourceOfLine(JSON.parse(await readFile(join(buildDir, 'regcache-named-sw.js.map'), 'utf8')) as { sources: string[]; mappings: string });
+  const moduleOfLine = sourceOfLine(
+    JSON.parse(await readFile(join(buildDir, 'regcache-named-sw.js.map'), 'utf8')) as { sources: string[]; mappings: string },
+  );
 
-  const context = await chromium.launchPersistentContext(join(tmp, 'profile'), { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  const context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
   stops.push(() => context.close());
   const probes: Probe[] = set.map((m) => ({ url: manifestUrl(upstream.url, m, 'digest'), size: m.body.length }));
   const params = [upstream.url];
@@ -166,7 +174,11 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
   const warmRun = await probe.page.evaluate(inPage.sequential, { probes, accept: LATENCY_ACCEPT, start: 0, count: BREAKDOWN_SAMPLES });
   const warmSpans = (await probe.page.evaluate(inPage.takeProbe)).spans;
   const spanMs = (name: string) => warmSpans.filter((s) => s.name === name).map((s) => s.end - s.start);
-  const background = ['store.touch', 'store.updateMeta'].map((name) => ({ name, count: spanMs(name).length, medianMs: median0(spanMs(name)) }));
+  const background = ['store.touch', 'store.updateMeta'].map((name) => ({
+    name,
+    count: spanMs(name).length,
+    medianMs: median0(spanMs(name)),
+  }));
   const warmPhases = {
     requests: BREAKDOWN_SAMPLES,
     pageP50: median0(warmRun.times),
@@ -186,7 +198,11 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
   // 2b. Phases of a hit by tag re-checked with HEAD (fresh=0), on the probed build.
   log('profile: phases of a re-checked tag');
   const tagProbes: Probe[] = set.map((m) => ({ url: manifestUrl(upstream.url, m, 'tag'), size: m.body.length }));
-  const headPage = await openPage(context, await scenarioOrigin(buildDir, stops), regcacheScript(params, { fresh: 0 }, '/regcache-probe-sw.js'));
+  const headPage = await openPage(
+    context,
+    await scenarioOrigin(buildDir, stops),
+    regcacheScript(params, { fresh: 0 }, '/regcache-probe-sw.js'),
+  );
   await headPage.evaluate(inPage.sequential, { probes: tagProbes, accept: LATENCY_ACCEPT, start: 0, count: tagProbes.length * 2 });
   await headPage.evaluate(inPage.takeProbe);
   const headRun = await headPage.evaluate(inPage.sequential, { probes: tagProbes, accept: LATENCY_ACCEPT, start: 0, count: HEAD_SAMPLES });
@@ -230,7 +246,8 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
   }
   await control.detach();
   const stoppedBreakdown: Record<string, number> = {};
-  for (const key of Object.keys(samples[0] ?? {})) stoppedBreakdown[key] = median0(samples.map((s) => s[key]!).filter((v) => Number.isFinite(v)));
+  for (const key of Object.keys(samples[0] ?? {}))
+    stoppedBreakdown[key] = median0(samples.map((s) => s[key]!).filter((v) => Number.isFinite(v)));
 
   // 3. A trace with the CPU profiler, on an unminified build, and on the floor the same way.
   log('profile: traces');
@@ -269,15 +286,30 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
     const page = await openPage(context, await scenarioOrigin(buildDir, stops), regcacheScript(params, {}, '/regcache-named-sw.js'));
     await page.evaluate(inPage.wake);
     const live = (c.stored - c.expired) / 2;
-    await page.evaluate(inPage.seed, { upstream: upstream.url, from: 10_000_000, count: live, expired: false, bodyBytes: SEED_BODY_BYTES, accept: SEED_ACCEPT });
+    await page.evaluate(inPage.seed, {
+      upstream: upstream.url,
+      from: 10_000_000,
+      count: live,
+      expired: false,
+      bodyBytes: SEED_BODY_BYTES,
+      accept: SEED_ACCEPT,
+    });
     sweepPages.push({ ...c, page });
   }
   const sweeps: Record<string, { ms: number[]; visited: number; trace?: TraceSummary }> = {};
   for (let trial = 0; trial < SWEEP_PROFILE_TRIALS; trial++) {
     for (const c of rotate(sweepPages, trial)) {
-      const record = (sweeps[c.id] ??= { ms: [], visited: 0 });
+      const record = sweeps[c.id] ?? { ms: [], visited: 0 };
+      sweeps[c.id] = record;
       await c.page.evaluate(inPage.wake);
-      await c.page.evaluate(inPage.seed, { upstream: upstream.url, from: 0, count: c.expired / 2, expired: true, bodyBytes: SEED_BODY_BYTES, accept: SEED_ACCEPT });
+      await c.page.evaluate(inPage.seed, {
+        upstream: upstream.url,
+        from: 0,
+        count: c.expired / 2,
+        expired: true,
+        bodyBytes: SEED_BODY_BYTES,
+        accept: SEED_ACCEPT,
+      });
       // The last trial is traced; the others are not slowed by tracing.
       const cdp = trial === SWEEP_PROFILE_TRIALS - 1 ? await context.newCDPSession(c.page) : undefined;
       if (cdp) await startTrace(cdp);
@@ -287,13 +319,22 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
       if (cdp) {
         const events = await stopTrace(cdp);
         await cdp.detach();
-        record.trace = { requests: r.visited, cpu: cpuProfile(events, /ServiceWorker/i, moduleOf), events: traceEvents(events, /IndexedDB/, 30) };
+        record.trace = {
+          requests: r.visited,
+          cpu: cpuProfile(events, /ServiceWorker/i, moduleOf),
+          events: traceEvents(events, /IndexedDB/, 30),
+        };
       }
     }
   }
 
   const results = {
-    meta: { date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), loadAverage: loadavg(), baseline: baseline?.ref ?? null },
+    meta: {
+      date: new Date().toISOString(),
+      seconds: Math.round((Date.now() - started) / 1000),
+      loadAverage: loadavg(),
+      baseline: baseline?.ref ?? null,
+    },
     sideBySide,
     warmPhases,
     headPhases,
@@ -393,7 +434,7 @@ function eventTable(events: EventCost[]): string[] {
 }
 
 export function renderProfile(r: ProfileResults): string {
-  const floor = r.sideBySide['floor']!;
+  const floor = r.sideBySide.floor!;
   const floorStopped = r.sideBySide['floor-stopped']!;
   const w = r.warmPhases;
   const s = r.stoppedPhases;
@@ -403,7 +444,8 @@ export function renderProfile(r: ProfileResults): string {
     '| scenario | n | p50 | p90 | ÷ floor (same start) |',
     '|---|---:|---:|---:|---:|',
     ...Object.entries(r.sideBySide).map(
-      ([id, row]) => `| ${row.label} | ${row.n} | ${ms(row.p50)} ms | ${ms(row.p90)} ms | ${ratio(row.p50, id.endsWith('stopped') ? floorStopped.p50 : floor.p50)} |`,
+      ([id, row]) =>
+        `| ${row.label} | ${row.n} | ${ms(row.p50)} ms | ${ms(row.p90)} ms | ${ratio(row.p50, id.endsWith('stopped') ? floorStopped.p50 : floor.p50)} |`,
     ),
     '',
     `Warm hit by digest, medians over ${w.requests} requests on the timed build: page sees ${ms(w.pageP50)} ms; ` +
@@ -422,11 +464,11 @@ export function renderProfile(r: ProfileResults): string {
         .join(', ') +
       '.',
     '',
-    `Hit after a worker stop, medians over ${s['requests']} requests: total ${ms(s['total'] ?? NaN)} ms = ` +
-      `worker start until its time origin ${ms(s['untilTimeOrigin'] ?? NaN)} ms, bundle load and run until the probe ${ms(s['untilScript'] ?? NaN)} ms, ` +
-      `rest of the script and fetch dispatch ${ms(s['untilHandle'] ?? NaN)} ms, handler ${ms(s['handle'] ?? NaN)} ms ` +
-      `(IndexedDB open ${ms(s['openDb'] ?? NaN)} ms, \`getManifest\` ${ms(s['getManifest'] ?? NaN)} ms, of which inside the start-up sweep ${ms(s['readInsideSweep'] ?? NaN)} ms; ` +
-      `the sweep itself ${ms(s['sweep'] ?? NaN)} ms), then delivery to the page ${ms(s['afterHandle'] ?? NaN)} ms.`,
+    `Hit after a worker stop, medians over ${s.requests} requests: total ${ms(s.total ?? NaN)} ms = ` +
+      `worker start until its time origin ${ms(s.untilTimeOrigin ?? NaN)} ms, bundle load and run until the probe ${ms(s.untilScript ?? NaN)} ms, ` +
+      `rest of the script and fetch dispatch ${ms(s.untilHandle ?? NaN)} ms, handler ${ms(s.handle ?? NaN)} ms ` +
+      `(IndexedDB open ${ms(s.openDb ?? NaN)} ms, \`getManifest\` ${ms(s.getManifest ?? NaN)} ms, of which inside the start-up sweep ${ms(s.readInsideSweep ?? NaN)} ms; ` +
+      `the sweep itself ${ms(s.sweep ?? NaN)} ms), then delivery to the page ${ms(s.afterHandle ?? NaN)} ms.`,
     '',
     `CPU profile, ${r.warmTrace.requests} warm hits (unminified build); the floor the same way: ` +
       `${ms(r.warmTraceFloor.cpu.busyMs / r.warmTraceFloor.requests)} ms busy per request.`,

@@ -72,12 +72,18 @@ function latencyTable(r: Results): string[] {
     const cells = [label];
     for (const col of ['delay', 'direct'] as const) {
       const row = r.latency[id]?.[col];
-      const floor = r.latency['floor']?.[col];
+      const floor = r.latency.floor?.[col];
       if (!row || !floor) {
         cells.push('—', '—', '—', '—', '—');
         continue;
       }
-      cells.push(`${ms(row.p50)} ms`, `${ms(row.p90)} ms`, ratio(row.p50, floor.p50), `${ms(row.load.p50)} ms`, ratio(row.load.p50, floor.load.p50));
+      cells.push(
+        `${ms(row.p50)} ms`,
+        `${ms(row.p90)} ms`,
+        ratio(row.p50, floor.p50),
+        `${ms(row.load.p50)} ms`,
+        ratio(row.load.p50, floor.load.p50),
+      );
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -87,7 +93,7 @@ function latencyTable(r: Results): string[] {
 function stoppedTable(r: Results): string[] {
   const head = ['scenario', 'p50', 'p90', '÷ floor after a stop', '÷ warm floor', `${r.meta.loadRequests} at once`, '÷ floor after a stop'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
-  const warm = r.latency['floor']?.delay;
+  const warm = r.latency.floor?.delay;
   for (const [id, label] of Object.entries(r.labels)) {
     const like = STOPPED[id] ? r.latency[STOPPED[id]]?.delay : undefined;
     const row = r.latency[id]?.delay;
@@ -164,7 +170,8 @@ export function renderMarkdown(r: Results): string {
     'Targets:',
     '',
     ...r.targets.map(
-      (t) => `- ${t.met ? 'met' : '**missed**'}: ${t.target}: ${Number.isFinite(t.value) ? (Number.isInteger(t.value) ? t.value : t.value.toFixed(2)) : '—'}`,
+      (t) =>
+        `- ${t.met ? 'met' : '**missed**'}: ${t.target}: ${Number.isFinite(t.value) ? (Number.isInteger(t.value) ? t.value : t.value.toFixed(2)) : '—'}`,
     ),
   ];
   if (r.problems.length) out.push('', 'Problems:', '', ...r.problems.map((p) => `- ${p}`));

@@ -6,17 +6,26 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { type BrowserContext, chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config.js';
 import { ACCEPT_ALL, OCI_INDEX, OCI_MANIFEST } from '../fixtures/images.js';
 import { startProxy, type UpstreamProxy } from '../fixtures/proxy.js';
-import { startRegistry, type Registry } from '../fixtures/registry.js';
+import { type Registry, startRegistry } from '../fixtures/registry.js';
 import { buildWorkers, type FloorData } from './build.js';
-import { MANIFEST_SIZES, imageManifest, paddedManifest, pushBlobs, pushLatencySet, pushManifest, type BenchManifest, type Blobs } from './images.js';
-import { startOrigin, type Origin } from './origins.js';
-import * as inPage from './page-side.js';
+import {
+  type BenchManifest,
+  type Blobs,
+  imageManifest,
+  MANIFEST_SIZES,
+  paddedManifest,
+  pushBlobs,
+  pushLatencySet,
+  pushManifest,
+} from './images.js';
+import { type Origin, startOrigin } from './origins.js';
 import type { Probe, Sequential } from './page-side.js';
-import { renderMarkdown, type Results, type TargetResult } from './report.js';
+import * as inPage from './page-side.js';
+import { type Results, renderMarkdown, type TargetResult } from './report.js';
 import { median, summarize } from './stats.js';
 import { WorkerControl } from './worker-control.js';
 
@@ -29,16 +38,16 @@ export const RESULTS_PATH = join(ROOT, 'test', 'bench', 'results.json');
 export const REPO = 'bench/app';
 export const DELAY_MS = 40;
 // BENCH_SAMPLES lowers the counts for a quick look; the published figures use the defaults.
-const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 500);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
 export const BLOCK = 10;
 const LOAD_REQUESTS = 500;
-const LOAD_REPS = Number(process.env['BENCH_LOAD_REPS'] ?? 2);
-const SWEEP_TRIALS = Number(process.env['BENCH_SWEEP_TRIALS'] ?? 5);
+const LOAD_REPS = Number(process.env.BENCH_LOAD_REPS ?? 2);
+const SWEEP_TRIALS = Number(process.env.BENCH_SWEEP_TRIALS ?? 5);
 const ECONOMY_REQUESTS = 1_000;
 const ECONOMY_TAGS = 20;
 // About 2 MB of bodies: well inside LevelDB's 4 MB write buffer on a fresh origin, so the
 // figure does not depend on whether a flush to a compressed table happened to fall inside.
-const STORAGE_MANIFESTS = Number(process.env['BENCH_STORAGE_MANIFESTS'] ?? 120);
+const STORAGE_MANIFESTS = Number(process.env.BENCH_STORAGE_MANIFESTS ?? 120);
 
 // Under 128 bytes and free of unsafe characters, so a cross-origin GET or HEAD with it
 // needs no CORS preflight: the latency rows then compare caches, not preflight caches.
@@ -71,8 +80,24 @@ const HIT = /^regcache; hit; ttl$/;
 
 export const LATENCY_SCENARIOS: ScenarioDef[] = [
   { id: 'floor', label: 'floor: `new Response(bytes)` from memory', worker: 'floor', refs: 'digest', via: 'proxy', expect: /^floor$/ },
-  { id: 'regcache-digest', label: 'regcache: hit by digest, worker warm', worker: 'regcache', fresh: 3600, refs: 'digest', via: 'proxy', expect: HIT },
-  { id: 'regcache-tag-fresh', label: 'regcache: hit by tag inside `fresh`', worker: 'regcache', fresh: 3600, refs: 'tag', via: 'proxy', expect: HIT },
+  {
+    id: 'regcache-digest',
+    label: 'regcache: hit by digest, worker warm',
+    worker: 'regcache',
+    fresh: 3600,
+    refs: 'digest',
+    via: 'proxy',
+    expect: HIT,
+  },
+  {
+    id: 'regcache-tag-fresh',
+    label: 'regcache: hit by tag inside `fresh`',
+    worker: 'regcache',
+    fresh: 3600,
+    refs: 'tag',
+    via: 'proxy',
+    expect: HIT,
+  },
   {
     id: 'regcache-tag-head',
     label: 'regcache: hit by tag re-checked with `HEAD`',
@@ -85,7 +110,15 @@ export const LATENCY_SCENARIOS: ScenarioDef[] = [
   { id: 'workbox', label: 'Workbox `CacheFirst` + `ExpirationPlugin`', worker: 'workbox', refs: 'digest', via: 'proxy' },
   { id: 'nocache', label: 'no cache: the page fetches upstream', worker: null, refs: 'digest', via: 'proxy' },
   { id: 'distribution-digest', label: 'distribution pull-through, warm, by digest', worker: null, refs: 'digest', via: 'distribution' },
-  { id: 'floor-stopped', label: 'floor, first request after a worker stop', worker: 'floor', refs: 'digest', via: 'proxy', stop: true, expect: /^floor$/ },
+  {
+    id: 'floor-stopped',
+    label: 'floor, first request after a worker stop',
+    worker: 'floor',
+    refs: 'digest',
+    via: 'proxy',
+    stop: true,
+    expect: /^floor$/,
+  },
   {
     id: 'regcache-stopped',
     label: 'regcache: hit by digest after a worker stop (IndexedDB)',
@@ -156,7 +189,14 @@ async function setUp(stops: Env['stops']): Promise<Env> {
   for (const d of Object.values(distribution)) stops.push(() => d.stop());
 
   const buildDir = join(tmp, 'build');
-  await buildWorkers(buildDir, await floorData(registry.url, COLUMNS.map((c) => upstream[c].url), latencySet));
+  await buildWorkers(
+    buildDir,
+    await floorData(
+      registry.url,
+      COLUMNS.map((c) => upstream[c].url),
+      latencySet,
+    ),
+  );
 
   // A persistent profile, so IndexedDB and Cache Storage live on disk as they do for users
   // (a fresh Playwright context keeps them in memory).
@@ -228,7 +268,7 @@ export async function scenarioOrigin(buildDir: string, stops: Env['stops']): Pro
 
 const newOrigin = (env: Env) => scenarioOrigin(env.buildDir, env.stops);
 
-function scriptFor(env: Env, def: { worker: WorkerKind; fresh?: number }, upstreams: string[]): string | null {
+function scriptFor(def: { worker: WorkerKind; fresh?: number }, upstreams: string[]): string | null {
   switch (def.worker) {
     case 'floor':
       return '/floor-sw.js';
@@ -246,7 +286,7 @@ async function openScenarios(env: Env): Promise<Scenario[]> {
   for (const def of LATENCY_SCENARIOS) {
     const origin = await newOrigin(env);
     const upstreams = COLUMNS.map((c) => env.upstream[c].url);
-    const page = await openPage(env.context, origin, scriptFor(env, def, upstreams));
+    const page = await openPage(env.context, origin, scriptFor(def, upstreams));
     const base = (col: Column) => (def.via === 'distribution' ? env.distribution[col] : env.upstream[col]).url;
     const probes = Object.fromEntries(
       COLUMNS.map((col) => [col, env.latencySet.map((m) => ({ url: manifestUrl(base(col), m, def.refs), size: m.body.length }))]),
@@ -282,7 +322,9 @@ async function measureLatency(scenarios: Scenario[]): Promise<Record<string, Rec
   const out: Record<string, Record<Column, LatencyRecord>> = {};
   const pairs = scenarios.flatMap((s) => s.columns.map((col) => ({ s, col })));
   for (const { s, col } of pairs) {
-    (out[s.id] ??= {} as Record<Column, LatencyRecord>)[col] = { times: [], answers: {}, errors: [], spentMs: 0 };
+    const records = out[s.id] ?? ({} as Record<Column, LatencyRecord>);
+    out[s.id] = records;
+    records[col] = { times: [], answers: {}, errors: [], spentMs: 0 };
     // Warm-up: the first pass stores (regcache, Workbox, distribution); the rest warms the JITs.
     await s.page.evaluate(inPage.sequential, { probes: s.probes[col], accept: LATENCY_ACCEPT, start: 0, count: s.probes[col].length * 4 });
   }
@@ -319,7 +361,10 @@ async function measureLoad(scenarios: Scenario[]): Promise<Record<string, Record
   const pairs = scenarios.flatMap((s) => s.columns.map((col) => ({ s, col })));
   for (let rep = 0; rep < LOAD_REPS; rep++) {
     for (const { s, col } of rotate(pairs, rep)) {
-      const record = ((out[s.id] ??= {} as Record<Column, LoadRecord>)[col] ??= { totals: [], answers: {}, errors: [] });
+      const records = out[s.id] ?? ({} as Record<Column, LoadRecord>);
+      out[s.id] = records;
+      records[col] ??= { totals: [], answers: {}, errors: [] };
+      const record = records[col];
       if (s.control) await s.control.stop();
       const r = await s.page.evaluate(inPage.concurrent, { probes: s.probes[col], accept: LATENCY_ACCEPT, count: LOAD_REQUESTS });
       record.totals.push(r.totalMs);
@@ -340,7 +385,10 @@ async function measureLoad(scenarios: Scenario[]): Promise<Record<string, Record
 // 100,000 records of real sizes would take a gigabyte.
 export const SEED_BODY_BYTES = 64;
 // The Accept key regcache would give a tag fetched with ACCEPT_ALL.
-export const SEED_ACCEPT = ACCEPT_ALL.split(',').map((s) => s.trim()).sort().join(',');
+export const SEED_ACCEPT = ACCEPT_ALL.split(',')
+  .map((s) => s.trim())
+  .sort()
+  .join(',');
 
 const SWEEP_CASES = [
   { id: '1k', stored: 1_000, expired: 10 },
@@ -374,13 +422,19 @@ async function prepareSweeps(env: Env): Promise<SweepCase[]> {
     await page.evaluate(inPage.wake);
     const live = (c.stored - c.expired) / 2;
     // Live records are numbered apart from the expired ones, which each trial re-creates.
-    const seedMs = await page.evaluate(inPage.seed, { upstream, from: 10_000_000, count: live, expired: false, bodyBytes: SEED_BODY_BYTES, accept: SEED_ACCEPT });
+    const seedMs = await page.evaluate(inPage.seed, {
+      upstream,
+      from: 10_000_000,
+      count: live,
+      expired: false,
+      bodyBytes: SEED_BODY_BYTES,
+      accept: SEED_ACCEPT,
+    });
     log(`sweep: ${c.id}: seeded ${live * 2} live records in ${(seedMs / 1000).toFixed(1)} s`);
     cases.push({ ...c, page });
   }
   return cases;
 }
-
 
 async function measureSweeps(env: Env, cases: SweepCase[]): Promise<Record<string, SweepRecord>> {
   const upstream = env.upstream.direct.url;
@@ -392,10 +446,18 @@ async function measureSweeps(env: Env, cases: SweepCase[]): Promise<Record<strin
   const out: Record<string, SweepRecord> = {};
   for (let trial = 0; trial < SWEEP_TRIALS; trial++) {
     for (const c of rotate(cases, trial)) {
-      const record = (out[c.id] ??= { stored: c.stored, expired: c.expired, ms: [], visited: [], deleted: [] });
+      const record = out[c.id] ?? { stored: c.stored, expired: c.expired, ms: [], visited: [], deleted: [] };
+      out[c.id] = record;
       // A stopped worker would sweep at start-up, before the timed sweep: keep it running.
       await c.page.evaluate(inPage.wake);
-      await c.page.evaluate(inPage.seed, { upstream, from: 0, count: c.expired / 2, expired: true, bodyBytes: SEED_BODY_BYTES, accept: SEED_ACCEPT });
+      await c.page.evaluate(inPage.seed, {
+        upstream,
+        from: 0,
+        count: c.expired / 2,
+        expired: true,
+        bodyBytes: SEED_BODY_BYTES,
+        accept: SEED_ACCEPT,
+      });
       const r = await c.page.evaluate(inPage.sweep);
       record.ms.push(r.ms);
       record.visited.push(r.visited);
@@ -437,7 +499,7 @@ async function measureStorage(env: Env): Promise<Record<string, StorageRecord>> 
     const record: StorageRecord = { manifests: STORAGE_MANIFESTS, meanBodyBytes, byDigest: NaN, byTag: NaN };
     for (const [mode, probes] of Object.entries(modes) as Array<[keyof typeof modes, Probe[]]>) {
       // An origin of its own each time, so nothing stored before blurs the difference.
-      const page = await openPage(env.context, await newOrigin(env), scriptFor(env, { worker }, [upstream]));
+      const page = await openPage(env.context, await newOrigin(env), scriptFor({ worker }, [upstream]));
       const before = await page.evaluate(inPage.usage);
       const r = await page.evaluate(inPage.sequential, { probes, accept: LATENCY_ACCEPT, start: 0, count: probes.length });
       if (r.errors.length) throw new Error(`storage (${worker}): ${r.errors.slice(0, 3).join('; ')}`);
@@ -494,7 +556,7 @@ async function measureEconomy(env: Env): Promise<Record<string, EconomyRecord>> 
       env.stops.push(() => d.stop());
       base = d.url;
     }
-    const page = await openPage(env.context, await newOrigin(env), scriptFor(env, def, [proxy.url]));
+    const page = await openPage(env.context, await newOrigin(env), scriptFor(def, [proxy.url]));
     proxy.reset();
     runs.push({ ...def, proxy, page, base, spentMs: 0, digests: [] as Array<{ tag: number; digest: string; afterMove: boolean }> });
   }
@@ -504,7 +566,13 @@ async function measureEconomy(env: Env): Promise<Record<string, EconomyRecord>> 
     if (pass === passes / 2) {
       for (const i of moved) {
         const t = tags[i]!;
-        const m = await pushManifest(env.registry.url, REPO, t.tag, OCI_MANIFEST, imageManifest(env.blobs, t.body.length, `${t.tag}-moved`));
+        const m = await pushManifest(
+          env.registry.url,
+          REPO,
+          t.tag,
+          OCI_MANIFEST,
+          imageManifest(env.blobs, t.body.length, `${t.tag}-moved`),
+        );
         newDigests.set(i, m.digest);
       }
     }
@@ -518,7 +586,7 @@ async function measureEconomy(env: Env): Promise<Record<string, EconomyRecord>> 
         const r = await run.page.evaluate(inPage.parallel, { probes, accept: ACCEPT_ALL });
         run.spentMs += Date.now() - t0;
         if (r.errors.length) throw new Error(`economy (${run.id}): ${r.errors.slice(0, 3).join('; ')}`);
-        r.digests.forEach((digest, tag) => run.digests.push({ tag, digest, afterMove: pass >= passes / 2 }));
+        for (const [tag, digest] of r.digests.entries()) run.digests.push({ tag, digest, afterMove: pass >= passes / 2 });
       }),
     );
   }
@@ -563,12 +631,24 @@ function targets(r: Omit<Results, 'targets'>): TargetResult[] {
   const out: TargetResult[] = [];
   const target = (name: string, value: number, limit: number) => out.push({ target: name, value, limit, met: value <= limit });
   for (const col of COLUMNS) {
-    target(`warm hit by digest p50 ≤ 1.10 × floor (upstream ${col === 'delay' ? `+${DELAY_MS}` : '+0'} ms)`, p50('regcache-digest', col) / p50('floor', col), 1.1);
+    target(
+      `warm hit by digest p50 ≤ 1.10 × floor (upstream ${col === 'delay' ? `+${DELAY_MS}` : '+0'} ms)`,
+      p50('regcache-digest', col) / p50('floor', col),
+      1.1,
+    );
   }
-  target('hit after a worker stop p50 ≤ 1.30 × floor after a worker stop', p50('regcache-stopped', 'delay') / p50('floor-stopped', 'delay'), 1.3);
+  target(
+    'hit after a worker stop p50 ≤ 1.30 × floor after a worker stop',
+    p50('regcache-stopped', 'delay') / p50('floor-stopped', 'delay'),
+    1.3,
+  );
   target('hit after a worker stop p50 ≤ 1.30 × warm floor', p50('regcache-stopped', 'delay') / p50('floor', 'delay'), 1.3);
   for (const col of COLUMNS) {
-    target(`warm hit by digest p50 ≤ Workbox CacheFirst p50 (upstream ${col === 'delay' ? `+${DELAY_MS}` : '+0'} ms)`, p50('regcache-digest', col) / p50('workbox', col), 1);
+    target(
+      `warm hit by digest p50 ≤ Workbox CacheFirst p50 (upstream ${col === 'delay' ? `+${DELAY_MS}` : '+0'} ms)`,
+      p50('regcache-digest', col) / p50('workbox', col),
+      1,
+    );
   }
   const big = median(r.sweep['100k']?.ms ?? []);
   const small = median(r.sweep['1k-all']?.ms ?? []);
@@ -681,7 +761,7 @@ export async function runBench(stops: Env['stops']): Promise<Results> {
   await writeFile(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
   const markdown = renderMarkdown(results);
   process.stdout.write(`\n${markdown}\n`);
-  if (process.env['BENCH_README']) await updateReadme(markdown);
+  if (process.env.BENCH_README) await updateReadme(markdown);
   return results;
 }
 

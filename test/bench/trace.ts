@@ -86,7 +86,8 @@ function caller(nodes: Map<number, ProfileNode>, node: ProfileNode): string {
   let parents = parentsOf.get(nodes);
   if (!parents) {
     parents = new Map();
-    for (const n of nodes.values()) for (const child of (n as ProfileNode & { children?: number[] }).children ?? []) parents.set(child, n.id);
+    for (const n of nodes.values())
+      for (const child of (n as ProfileNode & { children?: number[] }).children ?? []) parents.set(child, n.id);
     parentsOf.set(nodes, parents);
   }
   let id = node.parent ?? parents.get(node.id);

@@ -34,9 +34,7 @@ export class WorkerControl {
   }
 
   private active(): Version | undefined {
-    return [...this.versions.values()].find(
-      (v) => v.status === 'activated' && new URL(v.scriptURL).origin === this.origin,
-    );
+    return [...this.versions.values()].find((v) => v.status === 'activated' && new URL(v.scriptURL).origin === this.origin);
   }
 
   private until(done: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {

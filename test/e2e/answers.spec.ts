@@ -1,26 +1,23 @@
 // Identical answers: whatever regcache serves (miss or hit) is what upstream itself says.
-import { ACCEPT_ALL, ACCEPT_DOCKER, ACCEPT_OCI, pushImage, type ImageKind } from '../fixtures/images.js';
+import { ACCEPT_ALL, ACCEPT_DOCKER, ACCEPT_OCI, type ImageKind, pushImage } from '../fixtures/images.js';
 import {
   bodyOf,
   direct,
-  expect,
-  isFetchError,
-  test,
-  uniqueRepo,
   type Env,
+  expect,
   type FetchInit,
   type FetchOk,
   type FetchResult,
+  isFetchError,
   type Regcache,
+  test,
+  uniqueRepo,
 } from './fixtures.js';
 
 const ACCEPTS = { ACCEPT_ALL, ACCEPT_OCI, ACCEPT_DOCKER } as const;
 type AcceptName = keyof typeof ACCEPTS;
 
-const SCHEMA1 = [
-  'application/vnd.docker.distribution.manifest.v1+prettyjws',
-  'application/vnd.docker.distribution.manifest.v1+json',
-];
+const SCHEMA1 = ['application/vnd.docker.distribution.manifest.v1+prettyjws', 'application/vnd.docker.distribution.manifest.v1+json'];
 
 // What the contract says a served answer shares with upstream's.
 const COMPARED = ['content-type', 'content-length', 'docker-content-digest', 'etag', 'docker-distribution-api-version'] as const;
@@ -211,7 +208,7 @@ test('If-None-Match equal to the stored Etag gives 304, GET and HEAD, like upstr
     const path = `/v2/${repo}/manifests/${ref}`;
     const first = ok(await regcache.fetchIn(page, `${env.proxy.url}${path}`, { headers: { Accept: ACCEPT_OCI } }), 'first GET');
     expect(first.status).toBe(200);
-    const etag = first.headers['etag'];
+    const etag = first.headers.etag;
     expect(etag).toBe(`"${img.digest}"`);
 
     for (const method of ['GET', 'HEAD']) {
@@ -223,7 +220,7 @@ test('If-None-Match equal to the stored Etag gives 304, GET and HEAD, like upstr
       expect(through.body).toBe('');
       expect(through.headers['cache-status']).toMatch(/^regcache; hit/);
       // RFC 9110 §15.4.5: a 304 carries the Etag a 200 would have.
-      expect(through.headers['etag']).toBe(etag);
+      expect(through.headers.etag).toBe(etag);
       expect(through.headers['docker-distribution-api-version']).toBe(up.headers['docker-distribution-api-version']);
 
       // Another entity tag does not match: the full answer.

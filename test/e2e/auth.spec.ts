@@ -1,11 +1,11 @@
 // Real bearer-token auth: distribution with `auth: token`, whose realm is a token server
 // that signs JWTs with a key pair made at setup. The page runs its own token flow.
 import type { Page } from '@playwright/test';
-import { ACCEPT_ALL, pushImage, sha256, type PushedImage } from '../fixtures/images.js';
+import { ACCEPT_ALL, type PushedImage, pushImage, sha256 } from '../fixtures/images.js';
 import { startProxy, type UpstreamProxy } from '../fixtures/proxy.js';
-import { startRegistry, type Registry } from '../fixtures/registry.js';
+import { type Registry, startRegistry } from '../fixtures/registry.js';
 import { startTokenServer, type TokenServer } from '../fixtures/token-server.js';
-import { direct, expect, isFetchError, test as base, uniqueRepo, type FetchOk, type FetchResult } from './fixtures.js';
+import { test as base, direct, expect, type FetchOk, type FetchResult, isFetchError, uniqueRepo } from './fixtures.js';
 import { cs, rawDump, reliability } from './hardening.js';
 
 interface AuthEnv {
@@ -77,10 +77,10 @@ function tokenFlow(page: Page, url: string, accept: string): Promise<Flow> {
       const firstText = await first.text();
       const params: Record<string, string> = {};
       for (const m of (challenge ?? '').matchAll(/(\w+)="([^"]*)"/g)) params[m[1]!] = m[2]!;
-      if (!challenge?.startsWith('Bearer ') || !params['realm']) throw new Error(`no Bearer challenge: ${challenge}`);
-      const tokenUrl = new URL(params['realm']);
-      tokenUrl.searchParams.set('service', params['service'] ?? '');
-      if (params['scope']) tokenUrl.searchParams.set('scope', params['scope']);
+      if (!challenge?.startsWith('Bearer ') || !params.realm) throw new Error(`no Bearer challenge: ${challenge}`);
+      const tokenUrl = new URL(params.realm);
+      tokenUrl.searchParams.set('service', params.service ?? '');
+      if (params.scope) tokenUrl.searchParams.set('scope', params.scope);
       const { token } = (await (await fetch(tokenUrl)).json()) as { token: string };
       const retried = await fetch(url, { headers: { Accept: accept, Authorization: `Bearer ${token}` } });
       const bytes = await retried.arrayBuffer();
@@ -152,7 +152,10 @@ test('the page runs its own token flow through regcache; tokens are never stored
     expect(sha256(Buffer.from(r.body, 'base64'))).toBe(img.digest);
     expect(r.headers['cache-status']).toMatch(/^regcache; hit;.*detail=stale/);
   }
-  reliability('token auth: upstream offline, request without a token (tag, digest)', `${offline.map((r) => r.status).join(', ')} from the store, ${cs(offline[0]!.headers['cache-status'])}`);
+  reliability(
+    'token auth: upstream offline, request without a token (tag, digest)',
+    `${offline.map((r) => r.status).join(', ')} from the store, ${cs(offline[0]!.headers['cache-status'])}`,
+  );
 
   // No token, no Authorization value, nothing that looks like one, in any record.
   const dump = await rawDump(page);
@@ -163,7 +166,10 @@ test('the page runs its own token flow through regcache; tokens are never stored
     expect(dump.includes(secret), `the database holds ${secret.slice(0, 24)}…`).toBe(false);
   }
   expect(dump.toLowerCase()).not.toContain('authorization');
-  reliability('token auth: IndexedDB dumped after the flow', 'the manifest record is marked private; no token, token part, "Bearer" or Authorization value in any record');
+  reliability(
+    'token auth: IndexedDB dumped after the flow',
+    'the manifest record is marked private; no token, token part, "Bearer" or Authorization value in any record',
+  );
 });
 
 test('a token for repository A never gets repository B’s stored records while upstream is up', async ({ auth, regcache }) => {
@@ -180,7 +186,10 @@ test('a token for repository A never gets repository B’s stored records while 
   const as = (token: string | null) => ({ headers: { ...all, ...(token ? { Authorization: `Bearer ${token}` } : {}) } });
 
   // Both repositories are stored, each fetched with its own token.
-  for (const [repo, img, token] of [[repoA, imgA, tokenA], [repoB, imgB, tokenB]] as const) {
+  for (const [repo, img, token] of [
+    [repoA, imgA, tokenA],
+    [repoB, imgB, tokenB],
+  ] as const) {
     const r = ok(await regcache.fetchIn(page, url(repo, 'v1'), as(token)));
     expect(r.status).toBe(200);
     expect(r.headers['cache-status']).toContain('stored');
@@ -192,7 +201,10 @@ test('a token for repository A never gets repository B’s stored records while 
   expect(own.headers['cache-status']).toMatch(/^regcache; hit/);
 
   // A's token, or none, asking for B: upstream's refusal, never B's stored bytes.
-  for (const [who, token] of [['a token for repository A', tokenA], ['no token', null]] as const) {
+  for (const [who, token] of [
+    ['a token for repository A', tokenA],
+    ['no token', null],
+  ] as const) {
     for (const ref of [imgB.digest, 'v1']) {
       auth.proxy.reset();
       const viaWorker = ok(await regcache.fetchIn(page, url(repoB, ref), as(token)));
@@ -205,7 +217,7 @@ test('a token for repository A never gets repository B’s stored records while 
       expect(viaWorker.text).not.toContain(imgB.body.toString('utf8').slice(0, 40));
       // regcache asked upstream with the request's own credentials before answering.
       expect(asked.map((e) => e.method)).toEqual(['HEAD', 'GET']);
-      for (const e of asked) expect(e.headers['authorization'] ?? null).toBe(token ? `Bearer ${token}` : null);
+      for (const e of asked) expect(e.headers.authorization ?? null).toBe(token ? `Bearer ${token}` : null);
       reliability(
         `token auth: ${who} asks for stored, private repository B by ${ref.startsWith('sha256:') ? 'digest' : 'tag'}, upstream up`,
         `${viaWorker.status} with upstream's body and WWW-Authenticate (${viaWorker.headers['www-authenticate']?.match(/error="[^"]+"/)?.[0] ?? 'challenge'}); B's record not served`,
@@ -224,5 +236,8 @@ test('a token for repository A never gets repository B’s stored records while 
   const offline = ok(await regcache.fetchIn(page, url(repoB, imgB.digest), as(tokenA)));
   expect(offline.status).toBe(200);
   expect(offline.headers['cache-status']).toMatch(/^regcache; hit;.*detail=stale/);
-  reliability('token auth: a token for A asks for stored B while upstream is unreachable', `${offline.status}, ${cs(offline.headers['cache-status'])}: served stale, as the rule says`);
+  reliability(
+    'token auth: a token for A asks for stored B while upstream is unreachable',
+    `${offline.status}, ${cs(offline.headers['cache-status'])}: served stale, as the rule says`,
+  );
 });

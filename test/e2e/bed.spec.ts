@@ -3,8 +3,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteManifest, pushImage, sha256, ACCEPT_ALL, ACCEPT_DOCKER, ACCEPT_OCI, type ImageKind } from '../fixtures/images.js';
-import { bodyOf, direct, expect, isFetchError, registerIn, test, uniqueRepo, type FetchOk, type FetchResult } from './fixtures.js';
+import { ACCEPT_ALL, ACCEPT_DOCKER, ACCEPT_OCI, deleteManifest, type ImageKind, pushImage, sha256 } from '../fixtures/images.js';
+import { bodyOf, direct, expect, type FetchOk, type FetchResult, isFetchError, registerIn, test, uniqueRepo } from './fixtures.js';
 
 function ok(r: FetchResult): FetchOk {
   if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
@@ -54,10 +54,12 @@ test('every kind of image reads back byte for byte, through the proxy, in the pa
     expect(img.children).toHaveLength(kind.endsWith('index') || kind.endsWith('list') ? 2 : 0);
 
     for (const ref of [img.tag, img.digest]) {
-      const r = ok(await regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/${ref}`, {
-        headers: { Accept: ACCEPT_FOR[kind] },
-        cache: 'no-store',
-      }));
+      const r = ok(
+        await regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/${ref}`, {
+          headers: { Accept: ACCEPT_FOR[kind] },
+          cache: 'no-store',
+        }),
+      );
       expect(r.status).toBe(200);
       expect(bodyOf(r).equals(img.body)).toBe(true);
       expect(r.headers['docker-content-digest']).toBe(img.digest);
@@ -66,10 +68,12 @@ test('every kind of image reads back byte for byte, through the proxy, in the pa
       expect(up.body).toBe(r.body);
     }
     for (const child of img.children) {
-      const r = ok(await regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/${child.digest}`, {
-        headers: { Accept: child.mediaType },
-        cache: 'no-store',
-      }));
+      const r = ok(
+        await regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/${child.digest}`, {
+          headers: { Accept: child.mediaType },
+          cache: 'no-store',
+        }),
+      );
       expect(bodyOf(r).equals(child.body)).toBe(true);
       expect(r.headers['docker-content-digest']).toBe(child.digest);
     }
@@ -160,13 +164,16 @@ scratch('open() and stopWorker() with a stand-in worker', async ({ env, regcache
   const repo = uniqueRepo('bed/sw');
   const img = await pushImage(env.registry.url, repo, 'v1', 'docker');
   const page = await regcache.open({ ttl: '30s', mirror: ['a', 'b'] }, { script: '/bed-sw.js' });
-  const state = async () => JSON.parse(ok(await regcache.fetchIn(page, '/__bed/state')).text) as { bootId: string; handled: number; search: string };
+  const state = async () =>
+    JSON.parse(ok(await regcache.fetchIn(page, '/__bed/state')).text) as { bootId: string; handled: number; search: string };
 
   const before = await state();
   expect(new URLSearchParams(before.search).get('upstream')).toBe(env.proxy.url);
   expect(new URLSearchParams(before.search).getAll('mirror')).toEqual(['a', 'b']);
 
-  const r = ok(await regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/v1`, { headers: { Accept: ACCEPT_DOCKER }, cache: 'no-store' }));
+  const r = ok(
+    await regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/v1`, { headers: { Accept: ACCEPT_DOCKER }, cache: 'no-store' }),
+  );
   expect(bodyOf(r).equals(img.body)).toBe(true);
   expect(r.headers['docker-content-digest']).toBe(img.digest);
   expect((await state()).handled).toBe(1);

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import type { RegcacheEvent } from '../../src/shared/messages.js';
 import { ACCEPT_ALL, pushImage } from '../fixtures/images.js';
-import { expect, isFetchError, test, uniqueRepo, type Regcache } from './fixtures.js';
+import { expect, isFetchError, type Regcache, test, uniqueRepo } from './fixtures.js';
 import { client, entries, stats, waitFor } from './store-helpers.js';
 
 function getter(regcache: Regcache, page: Page, base: string) {
@@ -17,7 +17,10 @@ test('purge by repository and by reference, then clear', async ({ env, regcache 
   const [a, b] = await Promise.all([pushImage(env.registry.url, r1, 'v1', 'oci'), pushImage(env.registry.url, r2, 'v1', 'docker')]);
   const page = await regcache.open();
   const get = getter(regcache, page, env.proxy.url);
-  for (const [repo, img] of [[r1, a], [r2, b]] as const) {
+  for (const [repo, img] of [
+    [r1, a],
+    [r2, b],
+  ] as const) {
     await get(repo, 'v1');
     await get(repo, img.digest);
   }
@@ -56,7 +59,14 @@ test('entries describe each record', async ({ env, regcache }) => {
   const list = await entries(page);
   const manifest = list.find((e) => e.kind === 'manifest')!;
   const tag = list.find((e) => e.kind === 'tag')!;
-  expect(manifest).toMatchObject({ upstream: env.proxy.url, repository: repo, reference: img.digest, digest: img.digest, mediaType: img.mediaType, size: img.size });
+  expect(manifest).toMatchObject({
+    upstream: env.proxy.url,
+    repository: repo,
+    reference: img.digest,
+    digest: img.digest,
+    mediaType: img.mediaType,
+    size: img.size,
+  });
   expect(tag).toMatchObject({ upstream: env.proxy.url, repository: repo, reference: 'v1', digest: img.digest });
   for (const e of [manifest, tag]) {
     expect(e.fetchedAt).toBeGreaterThanOrEqual(before - 1000);
@@ -116,6 +126,13 @@ test('a BroadcastChannel tells pages about moved tags and expiries', async ({ en
     (e) => e.some((x) => x.type === 'expired'),
     6_000,
   );
-  expect(events).toContainEqual({ type: 'tag-moved', upstream: env.proxy.url, repository: repo, tag: 'v1', from: v1.digest, to: v2.digest });
+  expect(events).toContainEqual({
+    type: 'tag-moved',
+    upstream: env.proxy.url,
+    repository: repo,
+    tag: 'v1',
+    from: v1.digest,
+    to: v2.digest,
+  });
   expect(events.find((e) => e.type === 'expired')).toMatchObject({ type: 'expired' });
 });

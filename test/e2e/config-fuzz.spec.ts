@@ -3,9 +3,9 @@
 // behaves as its values say, an invalid one fails registration naming a parameter.
 import type { Page } from '@playwright/test';
 import { ConfigError, parseConfig } from '../../src/sw/config.js';
-import { generateCases, type FuzzCase } from '../fixtures/config-fuzz.js';
+import { type FuzzCase, generateCases } from '../fixtures/config-fuzz.js';
 import { ACCEPT_ALL, pushImage } from '../fixtures/images.js';
-import { expect, isFetchError, registerIn, test, uniqueRepo, WORKER_SCRIPT, type FetchOk, type FetchResult } from './fixtures.js';
+import { expect, type FetchOk, type FetchResult, isFetchError, registerIn, test, uniqueRepo, WORKER_SCRIPT } from './fixtures.js';
 import { reliability } from './hardening.js';
 import { stats } from './store-helpers.js';
 
@@ -58,7 +58,10 @@ test(`all ${generated.length} fuzzed query strings against the worker's parser`,
     if (outcome.ok) {
       const config = parseConfig(query, 'http://own.stand-in.test');
       const set = (u: readonly string[] | '*') => (u === '*' ? u : [...u].sort());
-      expect({ ...config, upstreams: set(config.upstreams) }, context).toEqual({ ...outcome.config, upstreams: set(outcome.config.upstreams) });
+      expect({ ...config, upstreams: set(config.upstreams) }, context).toEqual({
+        ...outcome.config,
+        upstreams: set(outcome.config.upstreams),
+      });
       valid++;
     } else {
       const error = (() => {
@@ -94,7 +97,10 @@ for (const [i, c] of chosen.entries()) {
       const named = outcome.parameters.filter((p) => result.workerErrors.some((m) => m.includes(`regcache: invalid parameter "${p}"`)));
       expect(named, `${script}: ${JSON.stringify(result.workerErrors)}`).toHaveLength(1);
       expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(0);
-      reliability(`config fuzzing: ${c.labels.filter((l) => !l.startsWith('upstream: http')).join(', ')}`, `registration failed; the worker's error names "${named[0]}"`);
+      reliability(
+        `config fuzzing: ${c.labels.filter((l) => !l.startsWith('upstream: http')).join(', ')}`,
+        `registration failed; the worker's error names "${named[0]}"`,
+      );
       return;
     }
 

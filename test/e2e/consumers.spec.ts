@@ -15,17 +15,17 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { ACCEPT_OCI, pushImage } from '../fixtures/images.js';
 import {
   DIST_DIR,
-  ROOT,
   direct,
+  type Env,
   expect,
+  type FetchOk,
+  type FetchResult,
   fetchIn,
   isFetchError,
+  ROOT,
   registerIn,
   test,
   uniqueRepo,
-  type Env,
-  type FetchOk,
-  type FetchResult,
 } from './fixtures.js';
 
 const CONSUMERS = join(ROOT, 'test', 'consumers');
@@ -134,10 +134,14 @@ async function openApp(context: BrowserContext, url: string): Promise<Page> {
     // Both workers claim their clients on activate.
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the page was not claimed by its worker')), 10_000);
-      navigator.serviceWorker.addEventListener('controllerchange', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      navigator.serviceWorker.addEventListener(
+        'controllerchange',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
   });
   return page;
@@ -209,7 +213,9 @@ test('the tarball holds exactly what a consumer needs', async () => {
   expect(files.filter((f) => /(^|\/)(test|tests|fixtures|samples|bench|inspector[^/]*|assets)(\/|$)|\.map$|\.tgz$/.test(f))).toEqual([]);
 
   // Every entry point and every file they import, code or types, is in it.
-  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, string | Record<string, string>> };
+  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+    exports: Record<string, string | Record<string, string>>;
+  };
   for (const target of Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t)))) {
     expect(files, target).toContain(target.replace(/^\.\//, ''));
   }
@@ -225,82 +231,86 @@ test('the tarball holds exactly what a consumer needs', async () => {
 
 // ---- consumer A: its own Workbox worker, with regcache/sw ----
 
-test.describe.serial('consumer A: a Workbox worker of its own with regcache/sw', () => {
-  let dir = '';
+test.describe
+  .serial('consumer A: a Workbox worker of its own with regcache/sw', () => {
+    let dir = '';
 
-  test.beforeAll(async ({ env }) => {
-    test.setTimeout(SETUP_TIMEOUT);
-    dir = await install('a-workbox');
-    // Its build script type-checks the page and the worker against the packed types first.
-    await npm(['run', 'build'], dir, { REGCACHE_UPSTREAM: env.proxy.url });
-    // The same worker with a ttl it must refuse.
-    await run(process.execPath, [viteBin(dir), 'build', '--mode', 'sw', '--outDir', 'dist-bad', '--logLevel', 'warn'], dir, {
-      REGCACHE_UPSTREAM: env.proxy.url,
-      REGCACHE_TTL: '-5',
+    test.beforeAll(async ({ env }) => {
+      test.setTimeout(SETUP_TIMEOUT);
+      dir = await install('a-workbox');
+      // Its build script type-checks the page and the worker against the packed types first.
+      await npm(['run', 'build'], dir, { REGCACHE_UPSTREAM: env.proxy.url });
+      // The same worker with a ttl it must refuse.
+      await run(process.execPath, [viteBin(dir), 'build', '--mode', 'sw', '--outDir', 'dist-bad', '--logLevel', 'warn'], dir, {
+        REGCACHE_UPSTREAM: env.proxy.url,
+        REGCACHE_TTL: '-5',
+      });
+      await serve(env, 'a', join(dir, 'dist'));
+      await serve(env, 'a-bad', join(dir, 'dist-bad'));
     });
-    await serve(env, 'a', join(dir, 'dist'));
-    await serve(env, 'a-bad', join(dir, 'dist-bad'));
-  });
 
-  test('the app and regcache share one workbox-routing', async () => {
-    // regcache/sw adds its routes to workbox-routing's default router; a second copy
-    // would mean a second router and a second fetch listener.
-    expect(existsSync(join(dir, 'node_modules', 'workbox-routing'))).toBe(true);
-    expect(existsSync(join(dir, 'node_modules', 'regcache', 'node_modules', 'workbox-routing'))).toBe(false);
-    const worker = await readFile(join(dir, 'dist', 'sw.js'), 'utf8');
-    expect(worker.match(/workbox:routing:/g)).toHaveLength(1);
-    expect(worker).not.toMatch(/^\s*import\s/m);
-  });
+    test('the app and regcache share one workbox-routing', async () => {
+      // regcache/sw adds its routes to workbox-routing's default router; a second copy
+      // would mean a second router and a second fetch listener.
+      expect(existsSync(join(dir, 'node_modules', 'workbox-routing'))).toBe(true);
+      expect(existsSync(join(dir, 'node_modules', 'regcache', 'node_modules', 'workbox-routing'))).toBe(false);
+      const worker = await readFile(join(dir, 'dist', 'sw.js'), 'utf8');
+      expect(worker.match(/workbox:routing:/g)).toHaveLength(1);
+      expect(worker).not.toMatch(/^\s*import\s/m);
+    });
 
-  test('manifests are cached: a hit on the second request, nothing upstream by digest', async ({ env, context }) => {
-    const page = await openApp(context, `${env.pageOrigin}/a/`);
-    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${env.pageOrigin}/a/sw.js`);
-    await expectManifestsCached(env, page, 3600);
-  });
+    test('manifests are cached: a hit on the second request, nothing upstream by digest', async ({ env, context }) => {
+      const page = await openApp(context, `${env.pageOrigin}/a/`);
+      expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${env.pageOrigin}/a/sw.js`);
+      await expectManifestsCached(env, page, 3600);
+    });
 
-  test("the app's precached files and its own route still work", async ({ env, context }) => {
-    const page = await openApp(context, `${env.pageOrigin}/a/`);
-    expect(await page.textContent('#status')).toBe('app loaded');
+    test("the app's precached files and its own route still work", async ({ env, context }) => {
+      const page = await openApp(context, `${env.pageOrigin}/a/`);
+      expect(await page.textContent('#status')).toBe('app loaded');
 
-    const own = ok(await fetchIn(page, `${env.pageOrigin}/a/api/whoami`));
-    expect(own.status).toBe(200);
-    expect(JSON.parse(own.text)).toEqual({ worker: 'consumer-a' });
-    expect(own.headers['cache-status']).toBeUndefined();
+      const own = ok(await fetchIn(page, `${env.pageOrigin}/a/api/whoami`));
+      expect(own.status).toBe(200);
+      expect(JSON.parse(own.text)).toEqual({ worker: 'consumer-a' });
+      expect(own.headers['cache-status']).toBeUndefined();
 
-    const precached = await page.evaluate(async () => {
-      const urls: string[] = [];
-      for (const name of await caches.keys()) {
-        if (!name.startsWith('workbox-precache')) continue;
-        for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+      const precached = await page.evaluate(async () => {
+        const urls: string[] = [];
+        for (const name of await caches.keys()) {
+          if (!name.startsWith('workbox-precache')) continue;
+          for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+        }
+        return urls.sort();
+      });
+      expect(precached).toEqual(['/a/index.html', '/a/precached.txt']);
+
+      // With the app's files gone from the server, the worker still serves them from the precache.
+      const { www } = await pack();
+      env.pages.removeRoot(www);
+      try {
+        expect(ok(await direct(`${env.pageOrigin}/a/precached.txt`)).status).toBe(404);
+        const txt = ok(await fetchIn(page, `${env.pageOrigin}/a/precached.txt`));
+        expect(txt.status).toBe(200);
+        expect(txt.text).toBe('precached by consumer A\n');
+        await page.goto(`${env.pageOrigin}/a/`);
+        expect(await page.title()).toBe('regcache consumer A');
+      } finally {
+        env.pages.addRoot(www);
       }
-      return urls.sort();
     });
-    expect(precached).toEqual(['/a/index.html', '/a/precached.txt']);
 
-    // With the app's files gone from the server, the worker still serves them from the precache.
-    const { www } = await pack();
-    env.pages.removeRoot(www);
-    try {
-      expect(ok(await direct(`${env.pageOrigin}/a/precached.txt`)).status).toBe(404);
-      const txt = ok(await fetchIn(page, `${env.pageOrigin}/a/precached.txt`));
-      expect(txt.status).toBe(200);
-      expect(txt.text).toBe('precached by consumer A\n');
-      await page.goto(`${env.pageOrigin}/a/`);
-      expect(await page.title()).toBe('regcache consumer A');
-    } finally {
-      env.pages.addRoot(www);
-    }
+    test('a bad option fails the registration, and the worker names the option', async ({ regcache }) => {
+      const page = await regcache.blank();
+      const result = await registerIn(page, '/a-bad/sw.js');
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(
+        result.workerErrors.filter((m) => m.includes('regcache: invalid option "ttl"')),
+        JSON.stringify(result.workerErrors),
+      ).toHaveLength(1);
+      expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(0);
+    });
   });
-
-  test('a bad option fails the registration, and the worker names the option', async ({ regcache }) => {
-    const page = await regcache.blank();
-    const result = await registerIn(page, '/a-bad/sw.js');
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.workerErrors.filter((m) => m.includes('regcache: invalid option "ttl"')), JSON.stringify(result.workerErrors)).toHaveLength(1);
-    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(0);
-  });
-});
 
 // ---- consumer B: regcache/vite ----
 
@@ -315,68 +325,72 @@ function freePort(): Promise<number> {
   });
 }
 
-test.describe.serial('consumer B: the ready-made worker from regcache/vite', () => {
-  let dir = '';
-  let query = '';
+test.describe
+  .serial('consumer B: the ready-made worker from regcache/vite', () => {
+    let dir = '';
+    let query = '';
 
-  test.beforeAll(async ({ env }) => {
-    test.setTimeout(SETUP_TIMEOUT);
-    dir = await install('b-vite-plugin');
-    await npm(['run', 'build'], dir, { REGCACHE_UPSTREAM: env.proxy.url });
-    await serve(env, 'b', join(dir, 'dist'));
-    query = new URLSearchParams([['upstream', env.proxy.url], ['ttl', '3600']]).toString();
-  });
-
-  test('the build has the packed worker at the chosen path, with the options baked in', async () => {
-    const built = await readFile(join(dir, 'dist', 'sw', 'regcache.js'), 'utf8');
-    const packedWorker = await readFile(join(dir, 'node_modules', 'regcache', 'dist', 'regcache-sw.js'), 'utf8');
-    expect(packedWorker).toBe(await readFile(join(DIST_DIR, 'regcache-sw.js'), 'utf8'));
-    expect(built).toBe(`self.REGCACHE_QUERY=${JSON.stringify(query)};\n${packedWorker}`);
-  });
-
-  test('manifests are cached, and the app still loads its own files', async ({ env, context }) => {
-    const page = await openApp(context, `${env.pageOrigin}/b/`);
-    expect(await page.textContent('#status')).toBe('app loaded');
-    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${env.pageOrigin}/b/sw/regcache.js`);
-    await expectManifestsCached(env, page, 3600);
-
-    // The app's own files pass through the worker untouched.
-    const own = ok(await fetchIn(page, `${env.pageOrigin}/b/hello.txt`));
-    expect(own.status).toBe(200);
-    expect(own.text).toBe('a file of consumer B\n');
-    expect(own.headers['cache-status']).toBeUndefined();
-  });
-
-  test('vite dev serves the worker with the options baked in', async ({ env }) => {
-    const port = await freePort();
-    const child = spawn(process.execPath, [viteBin(dir), '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
-      cwd: dir,
-      env: cleanEnv({ REGCACHE_UPSTREAM: env.proxy.url }),
-      stdio: ['ignore', 'pipe', 'pipe'],
+    test.beforeAll(async ({ env }) => {
+      test.setTimeout(SETUP_TIMEOUT);
+      dir = await install('b-vite-plugin');
+      await npm(['run', 'build'], dir, { REGCACHE_UPSTREAM: env.proxy.url });
+      await serve(env, 'b', join(dir, 'dist'));
+      query = new URLSearchParams([
+        ['upstream', env.proxy.url],
+        ['ttl', '3600'],
+      ]).toString();
     });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    try {
-      const url = `http://127.0.0.1:${port}/sw/regcache.js`;
-      let res: Response | undefined;
-      for (const deadline = Date.now() + 30_000; !res && Date.now() < deadline; ) {
-        if (child.exitCode !== null) throw new Error(`vite dev exited with ${child.exitCode}:\n${output}`);
-        res = await fetch(url).catch(() => undefined);
-        if (!res) await new Promise((r) => setTimeout(r, 200));
+
+    test('the build has the packed worker at the chosen path, with the options baked in', async () => {
+      const built = await readFile(join(dir, 'dist', 'sw', 'regcache.js'), 'utf8');
+      const packedWorker = await readFile(join(dir, 'node_modules', 'regcache', 'dist', 'regcache-sw.js'), 'utf8');
+      expect(packedWorker).toBe(await readFile(join(DIST_DIR, 'regcache-sw.js'), 'utf8'));
+      expect(built).toBe(`self.REGCACHE_QUERY=${JSON.stringify(query)};\n${packedWorker}`);
+    });
+
+    test('manifests are cached, and the app still loads its own files', async ({ env, context }) => {
+      const page = await openApp(context, `${env.pageOrigin}/b/`);
+      expect(await page.textContent('#status')).toBe('app loaded');
+      expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${env.pageOrigin}/b/sw/regcache.js`);
+      await expectManifestsCached(env, page, 3600);
+
+      // The app's own files pass through the worker untouched.
+      const own = ok(await fetchIn(page, `${env.pageOrigin}/b/hello.txt`));
+      expect(own.status).toBe(200);
+      expect(own.text).toBe('a file of consumer B\n');
+      expect(own.headers['cache-status']).toBeUndefined();
+    });
+
+    test('vite dev serves the worker with the options baked in', async ({ env }) => {
+      const port = await freePort();
+      const child = spawn(process.execPath, [viteBin(dir), '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+        cwd: dir,
+        env: cleanEnv({ REGCACHE_UPSTREAM: env.proxy.url }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      try {
+        const url = `http://127.0.0.1:${port}/sw/regcache.js`;
+        let res: Response | undefined;
+        for (const deadline = Date.now() + 30_000; !res && Date.now() < deadline; ) {
+          if (child.exitCode !== null) throw new Error(`vite dev exited with ${child.exitCode}:\n${output}`);
+          res = await fetch(url).catch(() => undefined);
+          if (!res) await new Promise((r) => setTimeout(r, 200));
+        }
+        if (!res) throw new Error(`vite dev did not answer ${url}:\n${output}`);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toMatch(/^text\/javascript\b/);
+        const body = await res.text();
+        expect(body.startsWith(`self.REGCACHE_QUERY=${JSON.stringify(query)};\n`)).toBe(true);
+        expect(body).toContain('regcache: invalid');
+        // It compiles as a classic script (not run here).
+        expect(() => new Script(body, { filename: url })).not.toThrow();
+      } finally {
+        child.kill('SIGTERM');
+        await exited;
       }
-      if (!res) throw new Error(`vite dev did not answer ${url}:\n${output}`);
-      expect(res.status).toBe(200);
-      expect(res.headers.get('content-type')).toMatch(/^text\/javascript\b/);
-      const body = await res.text();
-      expect(body.startsWith(`self.REGCACHE_QUERY=${JSON.stringify(query)};\n`)).toBe(true);
-      expect(body).toContain('regcache: invalid');
-      // It compiles as a classic script (not run here).
-      expect(() => new Script(body, { filename: url })).not.toThrow();
-    } finally {
-      child.kill('SIGTERM');
-      await exited;
-    }
+    });
   });
-});

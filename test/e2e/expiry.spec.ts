@@ -14,7 +14,11 @@ test.describe('expiry', () => {
     expect((await entries(page)).length).toBe(2);
     env.proxy.reset();
 
-    const left = await waitFor(() => entries(page), (e) => e.length === 0, 4_000);
+    const left = await waitFor(
+      () => entries(page),
+      (e) => e.length === 0,
+      4_000,
+    );
     expect(left).toEqual([]);
     // Nothing reached upstream: the alarm, not a request, did it.
     expect(env.proxy.count()).toBe(0);
@@ -34,10 +38,14 @@ test.describe('expiry', () => {
     const before = await dumpDb(page);
     expect(before.manifests).toHaveLength(1);
     expect(before.tags).toHaveLength(1);
-    expect(before.meta['alarm']).toBe(before.manifests[0]!.expiresAt);
+    expect(before.meta.alarm).toBe(before.manifests[0]!.expiresAt);
 
     await startWorker(page);
-    const after = await waitFor(() => dumpDb(page), (d) => d.manifests.length + d.tags.length === 0, 5_000);
+    const after = await waitFor(
+      () => dumpDb(page),
+      (d) => d.manifests.length + d.tags.length === 0,
+      5_000,
+    );
     expect(after.manifests).toEqual([]);
     expect(after.tags).toEqual([]);
     expect(env.proxy.count()).toBe(0);
@@ -63,7 +71,11 @@ test.describe('expiry', () => {
       return sw.scriptURL;
     }, next);
     expect(activated).toContain('ttl=02');
-    const after = await waitFor(() => dumpDb(page), (d) => d.manifests.length === 0, 5_000);
+    const after = await waitFor(
+      () => dumpDb(page),
+      (d) => d.manifests.length === 0,
+      5_000,
+    );
     expect(after.manifests).toEqual([]);
     expect(after.tags).toEqual([]);
   });
@@ -111,6 +123,6 @@ test.describe('expiry', () => {
     const list = await entries(page);
     expect(list).toHaveLength(2);
     expect(list.every((e) => e.expiresAt === null)).toBe(true);
-    expect((await dumpDb(page)).meta['alarm'] ?? null).toBeNull();
+    expect((await dumpDb(page)).meta.alarm ?? null).toBeNull();
   });
 });

@@ -240,7 +240,9 @@ export async function openTab(driver: FirefoxDriver, context: BrowserContext, ur
     get(target, prop, receiver) {
       if (typeof prop === 'symbol' || prop === 'then' || prop === 'toJSON') return Reflect.get(target, prop, receiver);
       if (!OFFERED.includes(prop)) {
-        throw new Error(`Firefox page: page.${prop} is not available (offered: ${OFFERED.join(', ')}); a check that needs it is Chromium-only`);
+        throw new Error(
+          `Firefox page: page.${prop} is not available (offered: ${OFFERED.join(', ')}); a check that needs it is Chromium-only`,
+        );
       }
       return Reflect.get(target, prop, receiver);
     },

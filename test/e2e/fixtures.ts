@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base, type BrowserContext, type Page } from '@playwright/test';
+import { type BrowserContext, test as base, type Page } from '@playwright/test';
 import type { BrowserContext as FirefoxContext } from 'puppeteer-core';
 import { startProxy, type UpstreamProxy } from '../fixtures/proxy.js';
-import { startRegistry, type Registry } from '../fixtures/registry.js';
-import { startStatic, type StaticServer } from '../fixtures/static.js';
+import { type Registry, startRegistry } from '../fixtures/registry.js';
+import { type StaticServer, startStatic } from '../fixtures/static.js';
 import { FirefoxDriver, firefoxTab, openTab } from './firefox.js';
 
 export { expect } from '@playwright/test';
@@ -154,8 +154,7 @@ export const test = base.extend<{ regcache: Regcache; cleanProxy: void }, { env:
 
   regcache: async ({ browser, context, env, _firefox }, use) => {
     const opened: Page[] = [];
-    const scriptUrl = (params: WorkerParams = {}, script = WORKER_SCRIPT) =>
-      workerScriptUrl(params, env.proxy.url, script);
+    const scriptUrl = (params: WorkerParams = {}, script = WORKER_SCRIPT) => workerScriptUrl(params, env.proxy.url, script);
     const index = `${env.pageOrigin}/index.html`;
     const closing: Array<() => Promise<void>> = [];
 
@@ -294,10 +293,14 @@ async function isControlled(page: Page): Promise<boolean> {
     // clients.claim() lands a moment after activation.
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, 2000);
-      navigator.serviceWorker.addEventListener('controllerchange', () => {
-        clearTimeout(t);
-        resolve();
-      }, { once: true });
+      navigator.serviceWorker.addEventListener(
+        'controllerchange',
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
     });
     return navigator.serviceWorker.controller !== null;
   });
@@ -345,7 +348,9 @@ export async function fetchIn(page: Page, url: string, init: FetchInit = {}): Pr
         let bin = '';
         for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
         const headers: Record<string, string> = {};
-        res.headers.forEach((v, k) => (headers[k] = v));
+        res.headers.forEach((v, k) => {
+          headers[k] = v;
+        });
         return {
           status: res.status,
           statusText: res.statusText,
@@ -371,7 +376,9 @@ export async function direct(url: string, init: FetchInit = {}): Promise<FetchRe
     });
     const bytes = Buffer.from(await res.arrayBuffer());
     const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => (headers[k] = v));
+    res.headers.forEach((v, k) => {
+      headers[k] = v;
+    });
     return { status: res.status, statusText: res.statusText, headers, body: bytes.toString('base64'), text: bytes.toString('utf8') };
   } catch (e) {
     const err = e as Error & { cause?: unknown };

@@ -76,12 +76,10 @@ export async function probeWorker(browser: Browser, origin: string): Promise<Wor
     new Promise<T>((resolve, reject) => {
       const id = ++nextId;
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      cdp
-        .send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) })
-        .catch((e: Error) => {
-          pending.delete(id);
-          reject(e);
-        });
+      cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch((e: Error) => {
+        pending.delete(id);
+        reject(e);
+      });
     });
 
   cdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string; message: string }) => {
@@ -256,10 +254,12 @@ export async function checkStore(page: Page): Promise<StoreCheck> {
       if (m.body.byteLength !== m.size) problems.push(`${m.repository}@${m.digest}: body ${m.body.byteLength} bytes, size ${m.size}`);
       const [alg, want] = m.digest.split(':');
       const name = alg === 'sha512' ? 'SHA-512' : 'SHA-256';
-      if (hex(await crypto.subtle.digest(name, m.body)) !== want) problems.push(`${m.repository}@${m.digest}: body does not hash to its digest`);
+      if (hex(await crypto.subtle.digest(name, m.body)) !== want)
+        problems.push(`${m.repository}@${m.digest}: body does not hash to its digest`);
     }
     for (const t of tags) {
-      if (!keys.has(`${t.upstream} ${t.repository} ${t.digest}`)) problems.push(`${t.repository}:${t.tag} points at ${t.digest}, which is not stored`);
+      if (!keys.has(`${t.upstream} ${t.repository} ${t.digest}`))
+        problems.push(`${t.repository}:${t.tag} points at ${t.digest}, which is not stored`);
     }
     if ((bytes ?? 0) !== total) problems.push(`meta bytes ${bytes} but the manifests add up to ${total}`);
     return { manifests: manifests.length, tags: tags.length, bytes: total, problems };

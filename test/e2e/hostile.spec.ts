@@ -1,9 +1,9 @@
 // Hostile upstreams, played by the fault proxy: none crashes the worker, none is stored,
 // and the page gets either upstream's own answer or a 502 with an OCI error body that
 // says what was wrong.
-import { ACCEPT_ALL, ACCEPT_OCI, OCI_MANIFEST, pushImage, sha256, type PushedImage } from '../fixtures/images.js';
-import { startProxy, type FaultRule, type UpstreamProxy } from '../fixtures/proxy.js';
-import { direct, expect, isFetchError, test, uniqueRepo, type FetchOk, type FetchResult } from './fixtures.js';
+import { ACCEPT_ALL, ACCEPT_OCI, OCI_MANIFEST, type PushedImage, pushImage, sha256 } from '../fixtures/images.js';
+import { type FaultRule, startProxy, type UpstreamProxy } from '../fixtures/proxy.js';
+import { direct, expect, type FetchOk, type FetchResult, isFetchError, test, uniqueRepo } from './fixtures.js';
 import { checkStore, cs, probeWorker, reliability } from './hardening.js';
 
 const MiB = 1024 * 1024;
@@ -68,7 +68,13 @@ const CASES: Case[] = [
   },
   {
     fault: 'a 40 MiB body',
-    rule: ({ path }) => ({ method: 'GET', path, status: 200, headers: { 'Content-Type': OCI_MANIFEST }, body: Buffer.alloc(40 * MiB, 0x20) }),
+    rule: ({ path }) => ({
+      method: 'GET',
+      path,
+      status: 200,
+      headers: { 'Content-Type': OCI_MANIFEST },
+      body: Buffer.alloc(40 * MiB, 0x20),
+    }),
     expect: { code: 'MANIFEST_INVALID', message: /over \d+ bytes/ },
   },
   {
@@ -127,7 +133,13 @@ for (const c of CASES) {
     const url = `${env.proxy.url}${path}`;
     const accept = c.accept ?? ACCEPT_ALL;
     const elsewhere = await startProxy(env.registry.url, { corsOrigin: '*' });
-    elsewhere.addFault({ method: 'GET', path, status: 200, headers: { 'Content-Type': OCI_MANIFEST, 'Docker-Content-Digest': img.digest }, body: img.body });
+    elsewhere.addFault({
+      method: 'GET',
+      path,
+      status: 200,
+      headers: { 'Content-Type': OCI_MANIFEST, 'Docker-Content-Digest': img.digest },
+      body: img.body,
+    });
     const page = await regcache.open({ timeout: String(TIMEOUT_MS) });
     const probe = await probeWorker(browser, env.pageOrigin);
     try {

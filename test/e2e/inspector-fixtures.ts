@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
-import { inspectorMiddleware, upstreamMeta, type InspectorServerOptions } from '../../src/server/inspector-plugin.js';
+import { type InspectorServerOptions, inspectorMiddleware, upstreamMeta } from '../../src/server/inspector-plugin.js';
 import { DIST_DIR, ROOT } from './fixtures.js';
 
 export { expect };
@@ -62,7 +62,9 @@ const TYPES: Record<string, string> = {
 
 // What Vite's transformIndexHtml does for `npm start`: tell the page about its upstream.
 function withMeta(html: string, options: InspectorServerOptions): string {
-  const tags = upstreamMeta(options).map((m) => `<meta name="${m.name}" content="${m.content}" />`).join('');
+  const tags = upstreamMeta(options)
+    .map((m) => `<meta name="${m.name}" content="${m.content}" />`)
+    .join('');
   return html.replace('</head>', `${tags}</head>`);
 }
 
@@ -167,7 +169,7 @@ export async function saveScreenshot(page: Page, testInfo: TestInfo, name: strin
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: 'image/png' });
   // REGCACHE_DOCS_SCREENSHOTS=1 refreshes the README's screenshots from this run.
-  if (docsFile && process.env['REGCACHE_DOCS_SCREENSHOTS'] === '1') {
+  if (docsFile && process.env.REGCACHE_DOCS_SCREENSHOTS === '1') {
     await page.screenshot({ path: join(ROOT, 'docs', docsFile), fullPage: false });
   }
 }

@@ -3,10 +3,10 @@
 // dev server's same-origin proxy.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TOKEN_PROXY_PATH } from '../../src/inspector/offline-names.js';
 import { createLayoutRegistry } from '../../src/server/layout-registry.js';
 import { loadOciLayout } from '../../src/server/oci-layout.js';
-import { TOKEN_PROXY_PATH } from '../../src/inspector/offline-names.js';
-import { LAYOUT_DIR, badgeOf, expect, openInspector, startInspectorServer, test, type InspectorServer } from './inspector-fixtures.js';
+import { badgeOf, expect, type InspectorServer, LAYOUT_DIR, openInspector, startInspectorServer, test } from './inspector-fixtures.js';
 
 const TOKEN = 'anonymous-pull-token';
 
@@ -42,10 +42,12 @@ async function startHub(): Promise<Hub> {
     // library/private is refused whatever the token, as a private repository is to anonymous pulls.
     if (name && (req.headers.authorization !== `Bearer ${TOKEN}` || name === 'library/private')) {
       const body = JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: null }] });
-      res.writeHead(401, {
-        'Content-Type': 'application/json',
-        'WWW-Authenticate': `Bearer realm="${authUrl}/token",service="registry.hub.test",scope="repository:${name}:pull"`,
-      }).end(body);
+      res
+        .writeHead(401, {
+          'Content-Type': 'application/json',
+          'WWW-Authenticate': `Bearer realm="${authUrl}/token",service="registry.hub.test",scope="repository:${name}:pull"`,
+        })
+        .end(body);
       return;
     }
     if (req.url?.includes('/blobs/')) {

@@ -5,11 +5,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ACCEPT_ALL, DOCKER_MANIFEST, OCI_INDEX } from '../fixtures/images.js';
-import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, startRegistry, type Registry } from '../fixtures/registry.js';
+import { expect, test } from '@playwright/test';
 import { createLayoutRegistry } from '../../src/server/layout-registry.js';
 import { loadOciLayout } from '../../src/server/oci-layout.js';
-import { expect, test } from '@playwright/test';
+import { ACCEPT_ALL, DOCKER_MANIFEST, OCI_INDEX } from '../fixtures/images.js';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, type Registry, startRegistry } from '../fixtures/registry.js';
 import { LAYOUT_DIR, samples } from './inspector-fixtures.js';
 
 const PAGE_ORIGIN = 'http://page.example';
@@ -55,10 +55,18 @@ async function pushLayout(registryUrl: string): Promise<void> {
   };
   const putManifest = async (repo: string, reference: string, digest: string, mediaType: string): Promise<void> => {
     const body = blob(digest);
-    const parsed = JSON.parse(body.toString('utf8')) as { manifests?: Array<{ digest: string; mediaType: string }>; config?: { digest: string }; layers?: Array<{ digest: string }> };
+    const parsed = JSON.parse(body.toString('utf8')) as {
+      manifests?: Array<{ digest: string; mediaType: string }>;
+      config?: { digest: string };
+      layers?: Array<{ digest: string }>;
+    };
     for (const child of parsed.manifests ?? []) await putManifest(repo, child.digest, child.digest, child.mediaType);
     for (const b of [parsed.config, ...(parsed.layers ?? [])]) if (b) await putBlob(repo, b.digest);
-    const res = await fetch(`${registryUrl}/v2/${repo}/manifests/${reference}`, { method: 'PUT', headers: { 'Content-Type': mediaType }, body });
+    const res = await fetch(`${registryUrl}/v2/${repo}/manifests/${reference}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': mediaType },
+      body,
+    });
     if (res.status !== 201) throw new Error(`push manifest ${repo}:${reference}: ${res.status} ${await res.text()}`);
   };
   for (const d of index.manifests) {
@@ -118,7 +126,12 @@ const CASES: Array<[string, string, string, Record<string, string>?]> = [
   ['If-None-Match, bare', 'GET', '/v2/library/hello/manifests/latest', { ...all, 'If-None-Match': S.latest.digest }],
   ['If-None-Match, weak', 'GET', '/v2/library/hello/manifests/latest', { ...all, 'If-None-Match': `W/"${S.latest.digest}"` }],
   ['If-None-Match, other', 'GET', '/v2/library/hello/manifests/latest', { ...all, 'If-None-Match': `"${ZEROS}"` }],
-  ['manifest preflight', 'OPTIONS', '/v2/library/hello/manifests/latest', { Origin: PAGE_ORIGIN, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'accept' }],
+  [
+    'manifest preflight',
+    'OPTIONS',
+    '/v2/library/hello/manifests/latest',
+    { Origin: PAGE_ORIGIN, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'accept' },
+  ],
   ['config blob', 'GET', `/v2/library/hello/blobs/${config.config}`],
   ['layer blob, HEAD', 'HEAD', `/v2/library/hello/blobs/${config.layer}`],
   ['blob range', 'GET', `/v2/library/hello/blobs/${config.layer}`, { Range: 'bytes=0-9' }],
@@ -126,7 +139,12 @@ const CASES: Array<[string, string, string, Record<string, string>?]> = [
   ['unknown blob', 'GET', `/v2/library/hello/blobs/${ZEROS}`],
   ['blob of an unknown repository', 'GET', `/v2/library/nope/blobs/${config.config}`],
   ['malformed blob digest', 'GET', '/v2/library/hello/blobs/sha256:zz'],
-  ['blob preflight', 'OPTIONS', `/v2/library/hello/blobs/${config.config}`, { Origin: PAGE_ORIGIN, 'Access-Control-Request-Method': 'GET' }],
+  [
+    'blob preflight',
+    'OPTIONS',
+    `/v2/library/hello/blobs/${config.config}`,
+    { Origin: PAGE_ORIGIN, 'Access-Control-Request-Method': 'GET' },
+  ],
   ['tags', 'GET', '/v2/library/hello/tags/list'],
   ['tags of an unknown repository', 'GET', '/v2/library/nope/tags/list'],
   ['catalog', 'GET', '/v2/_catalog'],

@@ -4,7 +4,10 @@ import { badgeOf, expect, goOffline, goOnline, openInspector, samples, saveScree
 const S = samples();
 const ARM = S.latest.children.find((c) => c.platform === 'linux/arm64/v8')!;
 
-test('enter the index, see both platforms, open one: layers and config history; miss, then hit after a reload', async ({ page, inspector }) => {
+test('enter the index, see both platforms, open one: layers and config history; miss, then hit after a reload', async ({
+  page,
+  inspector,
+}) => {
   await openInspector(page, inspector.url);
   // Keyboard only: focus the field, type, Enter.
   await page.getByLabel('Image reference').focus();
@@ -40,12 +43,24 @@ test('enter the index, see both platforms, open one: layers and config history; 
   await expect(config.locator('[data-field="created"]')).toHaveText('2024-06-01 12:05:00 UTC');
   await expect(config.locator('[data-field="entrypoint"]')).toHaveText('["/usr/local/bin/hello"]');
   await expect(config.locator('[data-field="cmd"]')).toHaveText('["--color","auto"]');
-  await expect(config.locator('.env li')).toHaveText(['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'GREETING=world']);
+  await expect(config.locator('.env li')).toHaveText([
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'GREETING=world',
+  ]);
   await expect(config.locator('.labels dt').first()).toHaveText('org.opencontainers.image.title');
   // History lined up with the layers: steps 1, 3 and 4 made layers 1, 2 and 3.
   const history = config.locator('table.history tbody tr');
   await expect(history).toHaveCount(8);
-  await expect(config.locator('[data-history-layer]')).toHaveText([/^#1 · /, 'empty layer', /^#2 · /, /^#3 · /, 'empty layer', 'empty layer', 'empty layer', 'empty layer']);
+  await expect(config.locator('[data-history-layer]')).toHaveText([
+    /^#1 · /,
+    'empty layer',
+    /^#2 · /,
+    /^#3 · /,
+    'empty layer',
+    'empty layer',
+    'empty layer',
+    'empty layer',
+  ]);
   await expect(history.nth(3)).toContainText('COPY file:hello');
 
   // A reload asks again: a digest is served from the store.
@@ -174,7 +189,9 @@ test('registry errors read as sentences', async ({ page, inspector }) => {
   await openInspector(page, inspector.url, '?ref=hello:nope');
   const problem = page.locator('#view [data-problem]');
   await expect(problem).toHaveAttribute('data-problem', 'not-found');
-  await expect(problem.locator('p')).toHaveText('library/hello on the embedded sample registry has no tag “nope” (or the repository does not exist).');
+  await expect(problem.locator('p')).toHaveText(
+    'library/hello on the embedded sample registry has no tag “nope” (or the repository does not exist).',
+  );
   await page.getByLabel('Image reference').fill(`hello@sha256:${'0'.repeat(64)}`);
   await page.getByLabel('Image reference').press('Enter');
   await expect(problem.locator('p')).toHaveText('library/hello on the embedded sample registry has no manifest sha256:000000000000….');
@@ -183,7 +200,9 @@ test('registry errors read as sentences', async ({ page, inspector }) => {
   await page.getByLabel('Image reference').fill('127.0.0.1:9/app:1');
   await page.getByLabel('Image reference').press('Enter');
   await expect(problem).toHaveAttribute('data-problem', 'network');
-  await expect(problem.locator('p')).toHaveText(/^Could not reach 127\.0\.0\.1:9 for app tag “1”\. The registry may be down, or it may not allow requests from this page/);
+  await expect(problem.locator('p')).toHaveText(
+    /^Could not reach 127\.0\.0\.1:9 for app tag “1”\. The registry may be down, or it may not allow requests from this page/,
+  );
 });
 
 test('screenshots at desktop and phone width', async ({ page, inspector }, testInfo) => {

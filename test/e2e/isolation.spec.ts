@@ -3,7 +3,7 @@
 import { ACCEPT_ALL, pushImage, sha256 } from '../fixtures/images.js';
 import { startProxy } from '../fixtures/proxy.js';
 import { startRegistry } from '../fixtures/registry.js';
-import { expect, isFetchError, test, uniqueRepo, type FetchOk, type FetchResult } from './fixtures.js';
+import { expect, type FetchOk, type FetchResult, isFetchError, test, uniqueRepo } from './fixtures.js';
 import { checkStore, reliability } from './hardening.js';
 import { entries } from './store-helpers.js';
 
@@ -39,7 +39,10 @@ test('two upstreams with the same repository and tag never get each other’s an
     expect(proxyB.count({ method: 'GET', path: `/v2/${repo}/manifests/latest` })).toBe(1);
 
     // Warm: each tag re-checked at its own origin and served from its own record.
-    for (const [origin, img] of [[proxyA.url, a], [proxyB.url, b]] as const) {
+    for (const [origin, img] of [
+      [proxyA.url, a],
+      [proxyB.url, b],
+    ] as const) {
       const r = ok(await regcache.fetchIn(page, at(origin, 'latest'), all));
       expect(digestOf(r)).toBe(img.digest);
       expect(r.headers['cache-status']).toMatch(/^regcache; hit/);
@@ -47,7 +50,10 @@ test('two upstreams with the same repository and tag never get each other’s an
     // One origin's digest asked at the other: that origin's own answer (it has no such
     // manifest), never the stored record of the first.
     const crossed: string[] = [];
-    for (const [origin, img] of [[proxyB.url, a], [proxyA.url, b]] as const) {
+    for (const [origin, img] of [
+      [proxyB.url, a],
+      [proxyA.url, b],
+    ] as const) {
       const r = ok(await regcache.fetchIn(page, at(origin, img.digest), all));
       expect(r.status).toBe(404);
       expect(r.headers['cache-status']).toMatch(/^regcache; fwd=miss/);
@@ -56,14 +62,19 @@ test('two upstreams with the same repository and tag never get each other’s an
 
     const listed = await entries(page);
     const manifests = listed.filter((e) => e.kind === 'manifest');
-    expect(manifests.map((e) => `${e.upstream} ${e.digest}`).sort()).toEqual([`${proxyA.url} ${a.digest}`, `${proxyB.url} ${b.digest}`].sort());
+    expect(manifests.map((e) => `${e.upstream} ${e.digest}`).sort()).toEqual(
+      [`${proxyA.url} ${a.digest}`, `${proxyB.url} ${b.digest}`].sort(),
+    );
     expect((await checkStore(page)).problems).toEqual([]);
 
     // Offline, both: still each origin's own, and nothing for the crossed digests.
     proxyA.offline(true);
     proxyB.offline(true);
     const offline: string[] = [];
-    for (const [origin, img] of [[proxyA.url, a], [proxyB.url, b]] as const) {
+    for (const [origin, img] of [
+      [proxyA.url, a],
+      [proxyB.url, b],
+    ] as const) {
       for (const ref of ['latest', img.digest]) {
         const r = ok(await regcache.fetchIn(page, at(origin, ref), all));
         expect(digestOf(r)).toBe(img.digest);
@@ -72,7 +83,10 @@ test('two upstreams with the same repository and tag never get each other’s an
       const head = ok(await regcache.fetchIn(page, at(origin, 'latest'), { ...all, method: 'HEAD' }));
       expect(head.headers['docker-content-digest']).toBe(img.digest);
     }
-    for (const [origin, img] of [[proxyB.url, a], [proxyA.url, b]] as const) {
+    for (const [origin, img] of [
+      [proxyB.url, a],
+      [proxyA.url, b],
+    ] as const) {
       expect(isFetchError(await regcache.fetchIn(page, at(origin, img.digest), all))).toBe(true);
     }
     reliability(

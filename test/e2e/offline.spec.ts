@@ -1,7 +1,7 @@
 // With upstream unreachable, what is stored is still served and nothing else is invented.
 import type { Page } from '@playwright/test';
-import { ACCEPT_ALL, pushImage, type PushedImage } from '../fixtures/images.js';
-import { bodyOf, expect, isFetchError, test, uniqueRepo, type Env, type FetchOk, type FetchResult, type Regcache } from './fixtures.js';
+import { ACCEPT_ALL, type PushedImage, pushImage } from '../fixtures/images.js';
+import { bodyOf, type Env, expect, type FetchOk, type FetchResult, isFetchError, type Regcache, test, uniqueRepo } from './fixtures.js';
 
 function ok(r: FetchResult): FetchOk {
   if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
@@ -13,10 +13,7 @@ const all = { headers: { Accept: ACCEPT_ALL } };
 // An image, an index and the index's children, each fetched once so regcache stores them.
 async function storeSome(env: Env, regcache: Regcache, page: Page): Promise<{ repo: string; images: PushedImage[] }> {
   const repo = uniqueRepo('offline');
-  const images = [
-    await pushImage(env.registry.url, repo, 'image', 'oci'),
-    await pushImage(env.registry.url, repo, 'index', 'oci-index'),
-  ];
+  const images = [await pushImage(env.registry.url, repo, 'image', 'oci'), await pushImage(env.registry.url, repo, 'index', 'oci-index')];
   for (const img of images) {
     for (const ref of [img.tag, img.digest, ...img.children.map((c) => c.digest)]) {
       const r = ok(await regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/${ref}`, all));

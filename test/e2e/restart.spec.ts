@@ -2,13 +2,13 @@
 // half-written, the next request works, and the stats agree with what is stored.
 import { ACCEPT_ALL, pushImage } from '../fixtures/images.js';
 import type { FaultRule } from '../fixtures/proxy.js';
-import { bodyOf, expect, isFetchError, test, uniqueRepo, type FetchResult } from './fixtures.js';
+import { bodyOf, expect, type FetchResult, isFetchError, test, uniqueRepo } from './fixtures.js';
 import { checkStore, cs, probeWorker, reliability, sleep, stopWorkerNow } from './hardening.js';
 import { entries, stats } from './store-helpers.js';
 
 const all = { headers: { Accept: ACCEPT_ALL } };
 
-function describe(r: FetchResult): string {
+function describeResult(r: FetchResult): string {
   return isFetchError(r) ? `a network error (${r.error.split(':')[0]})` : `${r.status}, ${cs(r.headers['cache-status'])}`;
 }
 
@@ -77,7 +77,7 @@ for (const c of CASES) {
       expect(probe.exceptions).toEqual([]);
       reliability(
         `worker stopped through CDP mid-flight: ${c.name}`,
-        `the page got ${describe(interrupted)} (Chromium re-ran the fetch in a fresh worker); store whole (every body hashes to its digest, byte total = ${store.bytes}); next requests 200; stats.storedBytes equals it and upstreamGets is no more than upstream saw; no uncaught error`,
+        `the page got ${describeResult(interrupted)} (Chromium re-ran the fetch in a fresh worker); store whole (every body hashes to its digest, byte total = ${store.bytes}); next requests 200; stats.storedBytes equals it and upstreamGets is no more than upstream saw; no uncaught error`,
       );
     } finally {
       await probe.stop();

@@ -5,8 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { ACCEPT_ALL, pushImage, sha256, type PushedImage } from '../fixtures/images.js';
-import { expect, isFetchError, registerIn, test, uniqueRepo, type FetchOk, type FetchResult } from './fixtures.js';
+import { ACCEPT_ALL, type PushedImage, pushImage, sha256 } from '../fixtures/images.js';
+import { expect, type FetchOk, type FetchResult, isFetchError, registerIn, test, uniqueRepo } from './fixtures.js';
 import { checkStore, cs, dbShape, probeWorker, reliability } from './hardening.js';
 import { stats } from './store-helpers.js';
 
@@ -48,7 +48,8 @@ async function leaveSchema1(page: Page, upstream: string, img: PushedImage, wron
       const bytes = Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
       const now = Date.now();
       const times = { fetchedAt: now, confirmedAt: now, expiresAt: now + 3_600_000, lastUsed: now };
-      const accept = 'application/vnd.docker.distribution.manifest.list.v2+json,application/vnd.docker.distribution.manifest.v2+json,application/vnd.oci.image.index.v1+json,application/vnd.oci.image.manifest.v1+json';
+      const accept =
+        'application/vnd.docker.distribution.manifest.list.v2+json,application/vnd.docker.distribution.manifest.v2+json,application/vnd.oci.image.index.v1+json,application/vnd.oci.image.manifest.v1+json';
       const tx = db.transaction(['manifests', 'tags', 'meta'], 'readwrite');
       tx.objectStore('manifests').put({
         upstream,
@@ -81,7 +82,11 @@ async function leaveSchema1(page: Page, upstream: string, img: PushedImage, wron
 }
 
 for (const hold of [false, true]) {
-  test(`a schema-1 database is dropped and rebuilt without failing a request${hold ? ' (upgrade blocked by an old page)' : ''}`, async ({ env, regcache, browser }) => {
+  test(`a schema-1 database is dropped and rebuilt without failing a request${hold ? ' (upgrade blocked by an old page)' : ''}`, async ({
+    env,
+    regcache,
+    browser,
+  }) => {
     const repo = uniqueRepo('schema/v1');
     const img = await pushImage(env.registry.url, repo, 'v1', 'oci');
     const other = await pushImage(env.registry.url, repo, 'other', 'oci', { salt: 'other' });
@@ -134,7 +139,9 @@ for (const hold of [false, true]) {
       }
       expect(probe.exceptions).toEqual([]);
       reliability(
-        hold ? 'schema-1 database left behind, held open by an old page that ignores versionchange' : 'schema-1 database left behind (records with a body that is not their digest)',
+        hold
+          ? 'schema-1 database left behind, held open by an old page that ignores versionchange'
+          : 'schema-1 database left behind (records with a body that is not their digest)',
         `${blockedOutcome}every request 200 with upstream's bytes (never the schema-1 record); database rebuilt at version 2${hold ? ' once the old page closed' : ''}, stored and served offline after`,
       );
     } finally {
@@ -217,7 +224,11 @@ importScripts('/regcache-sw.js' + self.location.search);
 `;
 
 for (const bump of [false, true]) {
-  test(`a second worker version${bump ? ' with a newer schema' : ''} activates while the first serves a page mid-request`, async ({ env, regcache, browser }) => {
+  test(`a second worker version${bump ? ' with a newer schema' : ''} activates while the first serves a page mid-request`, async ({
+    env,
+    regcache,
+    browser,
+  }) => {
     const repo = uniqueRepo(`schema/handover-${bump ? 'bump' : 'same'}`);
     const stored = await pushImage(env.registry.url, repo, 'v0', 'oci', { salt: 'stored' });
     const slow = await pushImage(env.registry.url, repo, 'v1', 'oci', { salt: 'slow' });
@@ -256,7 +267,10 @@ for (const bump of [false, true]) {
       expect(store.problems).toEqual([]);
       env.proxy.offline(true);
       const offline = [];
-      for (const [ref, img] of [['v0', stored], ['v1', slow]] as const) {
+      for (const [ref, img] of [
+        ['v0', stored],
+        ['v1', slow],
+      ] as const) {
         const r = ok(await regcache.fetchIn(page, url(ref), all));
         expect(digestOf(r)).toBe(img.digest);
         offline.push(r.status);

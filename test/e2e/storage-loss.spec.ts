@@ -2,8 +2,8 @@
 // the origin's IndexedDB. Requests keep working, the worker recreates its store, nothing
 // it remembered in memory outlives the database, and no rejection goes unhandled.
 import type { Page } from '@playwright/test';
-import { ACCEPT_ALL, pushImage, sha256, type PushedImage } from '../fixtures/images.js';
-import { expect, isFetchError, test, uniqueRepo, type Env, type Regcache } from './fixtures.js';
+import { ACCEPT_ALL, type PushedImage, pushImage, sha256 } from '../fixtures/images.js';
+import { type Env, expect, isFetchError, type Regcache, test, uniqueRepo } from './fixtures.js';
 import { checkStore, dbShape, probeWorker, reliability } from './hardening.js';
 
 const all = { headers: { Accept: ACCEPT_ALL } };
@@ -72,7 +72,11 @@ async function burst(page: Page, urls: Map<string, string>, times: number): Prom
   return { ok: got.length - wrong.length, wrong, statuses: got.map((g) => `${g.url.slice(-20)} ${g.cacheStatus}`) };
 }
 
-async function setUp(env: Env, regcache: Regcache, label: string): Promise<{ page: Page; images: PushedImage[]; urls: Map<string, string> }> {
+async function setUp(
+  env: Env,
+  regcache: Regcache,
+  label: string,
+): Promise<{ page: Page; images: PushedImage[]; urls: Map<string, string> }> {
   const repo = uniqueRepo(`storage-loss/${label}`);
   const images: PushedImage[] = [];
   for (let i = 0; i < 3; i++) images.push(await pushImage(env.registry.url, repo, `v${i}`, 'oci', { salt: `${label}-${i}` }));

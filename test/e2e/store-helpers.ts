@@ -7,7 +7,15 @@ import { firefoxTab, type Received } from './firefox.js';
 export type { Received };
 
 export interface DbDump {
-  manifests: Array<{ upstream: string; repository: string; digest: string; size: number; bodyLength: number; expiresAt: number; lastUsed: number }>;
+  manifests: Array<{
+    upstream: string;
+    repository: string;
+    digest: string;
+    size: number;
+    bodyLength: number;
+    expiresAt: number;
+    lastUsed: number;
+  }>;
   tags: Array<{ upstream: string; repository: string; tag: string; accept: string; digest: string; expiresAt: number }>;
   meta: Record<string, unknown>;
 }

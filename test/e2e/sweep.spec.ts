@@ -31,8 +31,7 @@ test('a sweep racing with writes and hits loses nothing and resurrects nothing',
   );
   const page = await regcache.open({ ttl: '3600' });
   await client(page, 'stats');
-  const get = (ref: string) =>
-    regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/${ref}`, { headers: { Accept: ACCEPT_ALL } });
+  const get = (ref: string) => regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/${ref}`, { headers: { Accept: ACCEPT_ALL } });
   // Half are stored before the sweep and read during it; half are written during it.
   for (const img of images.slice(0, 3)) await get(img.digest);
   await seedRecords(page, env.proxy.url, 5_000, 2_000);
@@ -42,8 +41,8 @@ test('a sweep racing with writes and hits loses nothing and resurrects nothing',
     ...images.map((img) => get(img.digest)),
   ]);
   expect(report.deleted).toBe(2_000);
-  answers.forEach((a, i) => expect(bodyOf(a).equals(images[i]!.body)).toBe(true));
-  answers.slice(0, 3).forEach((a) => expect(isFetchError(a) ? '' : a.headers['cache-status']).toMatch(/^regcache; hit/));
+  for (const [i, a] of answers.entries()) expect(bodyOf(a).equals(images[i]!.body)).toBe(true);
+  for (const a of answers.slice(0, 3)) expect(isFetchError(a) ? '' : a.headers['cache-status']).toMatch(/^regcache; hit/);
 
   expect(await countDb(page)).toMatchObject({ manifests: 3_000 + 6, expired: 0 });
   const stored = (await entries(page)).filter((e) => e.repository === repo && e.kind === 'manifest');

@@ -1,7 +1,7 @@
 // Many tabs on a cold cache: one worker serves them all, and identical requests share
 // one upstream fetch whichever tab they come from.
 import type { Page } from '@playwright/test';
-import { ACCEPT_ALL, pushImage, type PushedImage } from '../fixtures/images.js';
+import { ACCEPT_ALL, type PushedImage, pushImage } from '../fixtures/images.js';
 import { expect, test, uniqueRepo } from './fixtures.js';
 import { reliability } from './hardening.js';
 
@@ -61,7 +61,10 @@ test(`${TABS} tabs × ${PER_TAB} concurrent requests for the same 10 references:
   env.proxy.reset();
   // Each tab asks for every reference five times, in a different order per tab.
   const bursts = pages.map((page, t) =>
-    burst(page, Array.from({ length: PER_TAB }, (_, i) => url(refs[(i * 3 + t) % refs.length]!.ref))),
+    burst(
+      page,
+      Array.from({ length: PER_TAB }, (_, i) => url(refs[(i * 3 + t) % refs.length]!.ref)),
+    ),
   );
   for (const page of pages) {
     await expect.poll(() => page.evaluate(() => (window as unknown as { armed?: boolean }).armed === true)).toBe(true);

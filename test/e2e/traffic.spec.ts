@@ -1,7 +1,7 @@
 // What regcache sends upstream: nothing for stored digests, a HEAD for tags, one GET for
 // many identical requests, and writes forwarded untouched.
 import { ACCEPT_ALL, ACCEPT_OCI, pushImage } from '../fixtures/images.js';
-import { bodyOf, expect, isFetchError, test, uniqueRepo, type FetchOk, type FetchResult } from './fixtures.js';
+import { bodyOf, expect, type FetchOk, type FetchResult, isFetchError, test, uniqueRepo } from './fixtures.js';
 import { entries } from './store-helpers.js';
 
 function ok(r: FetchResult): FetchOk {
@@ -204,9 +204,7 @@ test('a PUT by tag is forwarded and drops the tag record', async ({ env, regcach
     }),
   );
   expect(put.status).toBe(201);
-  expect(env.proxy.log.filter((e) => e.method === 'PUT').map((e) => [e.path, e.status])).toEqual([
-    [`/v2/${repo}/manifests/v1`, 201],
-  ]);
+  expect(env.proxy.log.filter((e) => e.method === 'PUT').map((e) => [e.path, e.status])).toEqual([[`/v2/${repo}/manifests/v1`, 201]]);
 
   env.proxy.reset();
   const after = ok(await regcache.fetchIn(page, url, all));

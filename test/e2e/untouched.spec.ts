@@ -2,7 +2,7 @@
 // respondWith), so they reach the network exactly as the page sent them.
 import { ACCEPT_OCI, pushImage, sha256 } from '../fixtures/images.js';
 import type { ProxyLogEntry } from '../fixtures/proxy.js';
-import { bodyOf, direct, expect, isFetchError, test, uniqueRepo, type FetchInit, type FetchResult } from './fixtures.js';
+import { bodyOf, direct, expect, type FetchInit, type FetchResult, isFetchError, test, uniqueRepo } from './fixtures.js';
 import { watchResponses } from './store-helpers.js';
 
 // A header the page sets and regcache's own upstream calls never send (they forward
@@ -43,7 +43,12 @@ test('untouched requests reach the network as the page sent them, and carry no C
       check?: (r: FetchResult) => void;
     }
     const cases: Case[] = [
-      { what: 'the base endpoint', path: '/v2/', init: { headers: MARKER }, check: (r) => expect(JSON.parse(bodyOf(r).toString())).toEqual({}) },
+      {
+        what: 'the base endpoint',
+        path: '/v2/',
+        init: { headers: MARKER },
+        check: (r) => expect(JSON.parse(bodyOf(r).toString())).toEqual({}),
+      },
       {
         what: 'tags/list',
         path: `/v2/${repo}/tags/list`,
@@ -68,7 +73,11 @@ test('untouched requests reach the network as the page sent them, and carry no C
         init: { method: 'HEAD', headers: MARKER },
         check: (r) => expect(bodyOf(r).length).toBe(0),
       },
-      { what: 'an upper-case repository name', path: `/v2/Untouched/${repo}/manifests/v1`, init: { headers: { Accept: ACCEPT_OCI, ...MARKER } } },
+      {
+        what: 'an upper-case repository name',
+        path: `/v2/Untouched/${repo}/manifests/v1`,
+        init: { headers: { Accept: ACCEPT_OCI, ...MARKER } },
+      },
       { what: 'a malformed tag', path: `/v2/${repo}/manifests/-v1`, init: { headers: { Accept: ACCEPT_OCI, ...MARKER } }, corsless: true },
       { what: 'a malformed digest', path: `/v2/${repo}/manifests/sha256:abc`, init: { headers: { Accept: ACCEPT_OCI, ...MARKER } } },
     ];
@@ -90,8 +99,14 @@ test('untouched requests reach the network as the page sent them, and carry no C
 
       // One request each, as the page made it: same method, same path, same headers
       // as from a page no worker controls.
-      expect(sent.map((e) => [e.method, e.path]), c.what).toEqual([[method, c.path]]);
-      expect(sentPlain.map((e) => [e.method, e.path]), c.what).toEqual([[method, c.path]]);
+      expect(
+        sent.map((e) => [e.method, e.path]),
+        c.what,
+      ).toEqual([[method, c.path]]);
+      expect(
+        sentPlain.map((e) => [e.method, e.path]),
+        c.what,
+      ).toEqual([[method, c.path]]);
       expect(sent[0]!.headers, `${c.what}: request headers`).toEqual(sentPlain[0]!.headers);
       for (const [name, value] of Object.entries(c.init.headers ?? {})) {
         expect(sent[0]!.headers[name.toLowerCase()], `${c.what}: ${name}`).toBe(value);
@@ -105,7 +120,10 @@ test('untouched requests reach the network as the page sent them, and carry no C
         expect(isFetchError(viaWorker), `${c.what}: network error`).toBe(true);
         // No worker made a response (Chromium reports none at all for a CORS failure, Firefox
         // reports upstream's, which the page then refused).
-        expect(responses.filter((r) => r.fromServiceWorker), `${c.what}: made by the worker?`).toEqual([]);
+        expect(
+          responses.filter((r) => r.fromServiceWorker),
+          `${c.what}: made by the worker?`,
+        ).toEqual([]);
         continue;
       }
       // The page sees upstream's answer, without any Cache-Status, and the browser says no worker made it.

@@ -4,7 +4,18 @@ import { createHash } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { ACCEPT_ALL, ACCEPT_OCI, OCI_MANIFEST, pushImage } from '../fixtures/images.js';
 import { oversizeManifest } from '../fixtures/proxy.js';
-import { bodyOf, direct, expect, isFetchError, test, uniqueRepo, type Env, type FetchOk, type FetchResult, type Regcache } from './fixtures.js';
+import {
+  bodyOf,
+  direct,
+  type Env,
+  expect,
+  type FetchOk,
+  type FetchResult,
+  isFetchError,
+  type Regcache,
+  test,
+  uniqueRepo,
+} from './fixtures.js';
 
 function ok(r: FetchResult): FetchOk {
   if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);

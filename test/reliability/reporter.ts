@@ -57,10 +57,18 @@ export default class ReliabilityReporter implements Reporter {
     const hardening = new Set([...previous.rows.map((r) => r.file), ...this.ran.keys()]);
     for (const { file, title, result } of this.silent) {
       if (!hardening.has(file)) continue;
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the ANSI colours Playwright puts in error messages
       const error = (result.error?.message ?? result.status).split('\n')[0]!.replace(/\u001b\[[0-9;]*m/g, '');
       if (!this.ran.has(file)) this.ran.set(file, new Set());
       this.ran.get(file)!.add(title);
-      this.rows.push({ file, test: title, order: this.order++, fault: title, outcome: `failed before recording an outcome: ${error}`, status: result.status });
+      this.rows.push({
+        file,
+        test: title,
+        order: this.order++,
+        fault: title,
+        outcome: `failed before recording an outcome: ${error}`,
+        status: result.status,
+      });
     }
     if (this.rows.length === 0) return;
     const partial = narrowed();
@@ -76,7 +84,11 @@ export default class ReliabilityReporter implements Reporter {
         out.push(r);
         continue;
       }
-      for (const n of fresh(r)) if (!placed.has(n)) (placed.add(n), out.push(n));
+      for (const n of fresh(r)) {
+        if (placed.has(n)) continue;
+        placed.add(n);
+        out.push(n);
+      }
     }
     for (const n of this.rows) if (!placed.has(n)) out.push(n);
     // Stable: files in name order, rows of a file in test order.

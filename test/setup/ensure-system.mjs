@@ -30,7 +30,9 @@ const needed = {
   // The token server of the auth tests signs with a certificate openssl makes.
   '/usr/bin/openssl': 'openssl',
 };
-const missing = Object.entries(needed).filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg);
+const missing = Object.entries(needed)
+  .filter(([bin]) => !existsSync(bin))
+  .map(([, pkg]) => pkg);
 if (missing.length > 0) {
   if (process.getuid?.() !== 0) {
     console.error(`ensure-system: missing ${missing.join(', ')}; install with: sudo apt-get install -y ${missing.join(' ')}`);

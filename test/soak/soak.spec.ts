@@ -3,15 +3,15 @@
 // worker's heap is bounded, IndexedDB is back under maxBytes, and no request failed that
 // the contract says must succeed. Runs with `npm run test:soak`.
 import type { Page } from '@playwright/test';
-import { ACCEPT_ALL, pushImage, type PushedImage } from '../fixtures/images.js';
-import type { FaultRule } from '../fixtures/proxy.js';
 import { expect, test, uniqueRepo } from '../e2e/fixtures.js';
 import { checkStore, probeWorker, reliability, sleep } from '../e2e/hardening.js';
 import { client, stats } from '../e2e/store-helpers.js';
 import { prng } from '../fixtures/config-fuzz.js';
+import { ACCEPT_ALL, type PushedImage, pushImage } from '../fixtures/images.js';
+import type { FaultRule } from '../fixtures/proxy.js';
 
 // REGCACHE_SOAK_TOTAL shortens a run while working on this test; the soak itself is 10,000.
-const TOTAL = Number(process.env['REGCACHE_SOAK_TOTAL'] ?? 10_000);
+const TOTAL = Number(process.env.REGCACHE_SOAK_TOTAL ?? 10_000);
 const BATCH = 25;
 const FAULT_RATE = 0.05;
 const MOVE_RATE = 0.15; // per batch: about 60 tag moves in the run
@@ -59,9 +59,21 @@ function rule(kind: Kind, at: string): FaultRule | null {
   const path = exactly(at);
   switch (kind) {
     case '503':
-      return { path, status: 503, headers: { 'Content-Type': 'application/json' }, body: '{"errors":[{"code":"UNAVAILABLE","message":"soak","detail":null}]}', times: 1 };
+      return {
+        path,
+        status: 503,
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"errors":[{"code":"UNAVAILABLE","message":"soak","detail":null}]}',
+        times: 1,
+      };
     case '429':
-      return { path, status: 429, headers: { 'Content-Type': 'application/json' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"soak","detail":null}]}', times: 1 };
+      return {
+        path,
+        status: 429,
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"soak","detail":null}]}',
+        times: 1,
+      };
     case 'reset':
       return { path, reset: true, times: 1 };
     case 'corrupt':
@@ -83,12 +95,16 @@ async function fire(page: Page, reqs: Req[]): Promise<Got[]> {
           try {
             const res = await fetch(r.url, { method: r.method, headers: { Accept: accept }, signal: AbortSignal.timeout(20_000) });
             const body = await res.arrayBuffer();
-            const digest = r.method === 'HEAD' ? (res.headers.get('Docker-Content-Digest') ?? '') : `sha256:${hex(await crypto.subtle.digest('SHA-256', body))}`;
+            const digest =
+              r.method === 'HEAD'
+                ? (res.headers.get('Docker-Content-Digest') ?? '')
+                : `sha256:${hex(await crypto.subtle.digest('SHA-256', body))}`;
             let errorCode: string | undefined;
             let error: string | undefined;
             if (res.status >= 400 && r.method === 'GET') {
               try {
-                const first = (JSON.parse(new TextDecoder().decode(body)) as { errors: Array<{ code: string; message: string }> }).errors[0];
+                const first = (JSON.parse(new TextDecoder().decode(body)) as { errors: Array<{ code: string; message: string }> })
+                  .errors[0];
                 errorCode = first?.code;
                 error = first?.message;
               } catch {
@@ -119,7 +135,7 @@ const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
 
 test('soak: 10,000 mixed requests with ttl=5 and 5% upstream faults', async ({ env, regcache, browser }) => {
   test.setTimeout(15 * 60_000);
-  const rand = prng(Number(process.env['REGCACHE_SOAK_SEED'] ?? 9));
+  const rand = prng(Number(process.env.REGCACHE_SOAK_SEED ?? 9));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const repo = uniqueRepo('soak');
 
@@ -204,12 +220,13 @@ test('soak: 10,000 mixed requests with ttl=5 and 5% upstream faults', async ({ e
       const got = await fire(page, reqs);
       env.proxy.clearFaults();
       spent.fire += Date.now() - t;
-      if (done % 2_500 === 0) console.log(`soak: ${done} requests, ${tally.violations.length} violations, ms spent ${JSON.stringify(spent)}`);
+      if (done % 2_500 === 0)
+        console.log(`soak: ${done} requests, ${tally.violations.length} violations, ms spent ${JSON.stringify(spent)}`);
 
       for (const [i, r] of reqs.entries()) {
         const g = got[i]!;
         const cs = g.cacheStatus;
-        if (cs.startsWith('regcache; hit')) (cs.includes('detail=stale') ? tally.stale++ : tally.hits++);
+        if (cs.startsWith('regcache; hit')) cs.includes('detail=stale') ? tally.stale++ : tally.hits++;
         else if (cs.includes('fwd=stale')) tally.moved++;
         else if (cs.startsWith('regcache; fwd=')) tally.misses++;
         const where = `#${done + i} ${r.method} ${r.tag ?? r.digest}${r.fault ? ` [${r.fault}]` : ''}: ${g.status} ${g.error ?? ''} ${cs}`;
@@ -249,7 +266,9 @@ test('soak: 10,000 mixed requests with ttl=5 and 5% upstream faults', async ({ e
           const broken = r.fault === 'reset' && g.status === 0;
           const invalid = r.fault === 'corrupt' && g.status === 502 && g.errorCode === 'DIGEST_INVALID';
           if (passed || broken || invalid) {
-            allow(`${r.fault}: ${passed ? "upstream's status passed on" : broken ? 'network error, as without the worker' : '502 DIGEST_INVALID'} (nothing stored)`);
+            allow(
+              `${r.fault}: ${passed ? "upstream's status passed on" : broken ? 'network error, as without the worker' : '502 DIGEST_INVALID'} (nothing stored)`,
+            );
             continue;
           }
         }
@@ -279,7 +298,19 @@ test('soak: 10,000 mixed requests with ttl=5 and 5% upstream faults', async ({ e
     const settled = await idbUsage(page);
     const afterStats = await stats(page);
 
-    console.log(JSON.stringify({ tally: { ...tally, allowed: Object.fromEntries(tally.allowed) }, heap, stored, usage, usageAtEnd, settled, emptyDb, end, spent }));
+    console.log(
+      JSON.stringify({
+        tally: { ...tally, allowed: Object.fromEntries(tally.allowed) },
+        heap,
+        stored,
+        usage,
+        usageAtEnd,
+        settled,
+        emptyDb,
+        end,
+        spent,
+      }),
+    );
     expect(tally.violations.slice(0, 20), `${tally.violations.length} requests failed that must succeed`).toEqual([]);
     expect(end.requests).toBeGreaterThanOrEqual(TOTAL);
     expect(end.evicted).toBeGreaterThan(0);
@@ -313,4 +344,3 @@ test('soak: 10,000 mixed requests with ttl=5 and 5% upstream faults', async ({ e
     await probe.stop();
   }
 });
-

@@ -92,7 +92,11 @@ describe('answerFromRecord', () => {
   });
 
   it('leaves out headers upstream did not send', () => {
-    const r = answerFromRecord(record({ etag: null, apiVersion: null, dockerContentDigest: null }), { method: 'GET', ifNoneMatch: null }, {});
+    const r = answerFromRecord(
+      record({ etag: null, apiVersion: null, dockerContentDigest: null }),
+      { method: 'GET', ifNoneMatch: null },
+      {},
+    );
     expect(r.headers.has('etag')).toBe(false);
     expect(r.headers.has('docker-distribution-api-version')).toBe(false);
     expect(r.headers.has('docker-content-digest')).toBe(false);

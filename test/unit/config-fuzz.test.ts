@@ -6,7 +6,7 @@ import { ConfigError, parseConfig } from '../../src/sw/config.js';
 import { generateCases } from '../fixtures/config-fuzz.js';
 
 const OWN = 'https://app.example';
-const SEED = Number(process.env['REGCACHE_FUZZ_SEED'] ?? 20_240_611);
+const SEED = Number(process.env.REGCACHE_FUZZ_SEED ?? 20_240_611);
 const COUNT = 400;
 
 describe(`config fuzzing (seed ${SEED})`, () => {
@@ -37,7 +37,10 @@ describe(`config fuzzing (seed ${SEED})`, () => {
       expect(error, context).toBeUndefined();
       // Upstreams are a set: the parser keeps the query's order, the generator doesn't.
       const set = (u: readonly string[] | '*') => (u === '*' ? u : [...u].sort());
-      expect({ ...config!, upstreams: set(config!.upstreams) }, context).toEqual({ ...c.outcome.config, upstreams: set(c.outcome.config.upstreams) });
+      expect({ ...config!, upstreams: set(config!.upstreams) }, context).toEqual({
+        ...c.outcome.config,
+        upstreams: set(c.outcome.config.upstreams),
+      });
     } else {
       expect(error, context).toBeInstanceOf(ConfigError);
       const e = error as ConfigError;

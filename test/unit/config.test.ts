@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULTS, coversOrigin, parseConfig } from '../../src/sw/config.js';
+import { ConfigError, coversOrigin, DEFAULTS, parseConfig } from '../../src/sw/config.js';
 
 const OWN = 'https://app.example';
 
@@ -20,10 +20,7 @@ describe('config parsing', () => {
   });
 
   it('reads every parameter', () => {
-    const config = parseConfig(
-      '?upstream=http://127.0.0.1:5000&upstream=https://r.example/&ttl=0&fresh=60&timeout=250&maxBytes=1024',
-      OWN,
-    );
+    const config = parseConfig('?upstream=http://127.0.0.1:5000&upstream=https://r.example/&ttl=0&fresh=60&timeout=250&maxBytes=1024', OWN);
     expect(config).toEqual({
       upstreams: ['http://127.0.0.1:5000', 'https://r.example'],
       ttl: 0,

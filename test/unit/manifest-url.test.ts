@@ -9,16 +9,13 @@ describe('repository names', () => {
     'accepts %s',
     (name) => expect(isValidName(name)).toBe(true),
   );
-  it.each(['', 'Alpine', '-app', 'app-', 'a//b', '/a', 'a/', 'my___app', 'my..app', 'a_.b', 'a b', 'a'.repeat(256)])(
-    'rejects %j',
-    (name) => expect(isValidName(name)).toBe(false),
+  it.each(['', 'Alpine', '-app', 'app-', 'a//b', '/a', 'a/', 'my___app', 'my..app', 'a_.b', 'a b', 'a'.repeat(256)])('rejects %j', (name) =>
+    expect(isValidName(name)).toBe(false),
   );
 });
 
 describe('tags', () => {
-  it.each(['latest', 'v1.2.3', '_private', 'A-b_c.d', 'x'.repeat(128)])('accepts %s', (tag) =>
-    expect(isValidTag(tag)).toBe(true),
-  );
+  it.each(['latest', 'v1.2.3', '_private', 'A-b_c.d', 'x'.repeat(128)])('accepts %s', (tag) => expect(isValidTag(tag)).toBe(true));
   it.each(['', '.hidden', '-dash', 'a/b', 'a:b', 'x'.repeat(129), 'tag with space'])('rejects %j', (tag) =>
     expect(isValidTag(tag)).toBe(false),
   );

@@ -4,14 +4,34 @@ import type { ManifestRecord, TagRecord } from '../../src/sw/store-schema.js';
 
 function manifest(digest: string, size = 100): ManifestRecord {
   return {
-    upstream: 'https://r.example', repository: 'app', digest, mediaType: 'm', body: new ArrayBuffer(size),
+    upstream: 'https://r.example',
+    repository: 'app',
+    digest,
+    mediaType: 'm',
+    body: new ArrayBuffer(size),
     headers: { contentType: 'm', dockerContentDigest: digest, etag: null, apiVersion: null },
-    size, fetchedAt: 0, confirmedAt: 0, expiresAt: 1, lastUsed: 0, private: false,
+    size,
+    fetchedAt: 0,
+    confirmedAt: 0,
+    expiresAt: 1,
+    lastUsed: 0,
+    private: false,
   };
 }
 
 function tag(name: string, accept = 'a'): TagRecord {
-  return { upstream: 'https://r.example', repository: 'app', tag: name, accept, digest: 'd', fetchedAt: 0, confirmedAt: 0, expiresAt: 1, lastUsed: 0, private: false };
+  return {
+    upstream: 'https://r.example',
+    repository: 'app',
+    tag: name,
+    accept,
+    digest: 'd',
+    fetchedAt: 0,
+    confirmedAt: 0,
+    expiresAt: 1,
+    lastUsed: 0,
+    private: false,
+  };
 }
 
 describe('the in-memory copy', () => {

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LayoutError, loadOciLayout, splitRefName } from '../../src/server/oci-layout.js';
-import { isParsableDigest } from '../../src/server/layout-registry.js';
 import { lineUpHistory } from '../../src/inspector/views/config-view.js';
+import { isParsableDigest } from '../../src/server/layout-registry.js';
+import { LayoutError, loadOciLayout, splitRefName } from '../../src/server/oci-layout.js';
 
 const LAYOUT = fileURLToPath(new URL('../../samples/oci-layout', import.meta.url));
 

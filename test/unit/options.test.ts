@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   DEFAULTS,
+  type ManifestCacheOptions,
   mergeQuery,
   optionsToQuery,
   parseConfig,
   resolveOptions,
-  type ManifestCacheOptions,
 } from '../../src/sw/config.js';
 import { regcache } from '../../src/vite/index.js';
 
@@ -32,7 +32,13 @@ describe('resolveOptions', () => {
   it('takes every option, and normalises and de-duplicates origins', () => {
     expect(
       resolveOptions(
-        { upstreams: ['https://r.example/', 'https://r.example', 'http://127.0.0.1:5000'], ttl: 0, fresh: 60, timeout: 250, maxBytes: 1024 },
+        {
+          upstreams: ['https://r.example/', 'https://r.example', 'http://127.0.0.1:5000'],
+          ttl: 0,
+          fresh: 60,
+          timeout: 250,
+          maxBytes: 1024,
+        },
         OWN,
       ),
     ).toEqual({ upstreams: ['https://r.example', 'http://127.0.0.1:5000'], ttl: 0, fresh: 60, timeout: 250, maxBytes: 1024 });
@@ -90,7 +96,10 @@ describe('options and query parameters', () => {
   });
 
   it("mergeQuery: the worker URL's own parameters replace the baked ones of the same name", () => {
-    const merged = mergeQuery('upstream=https%3A%2F%2Fa.example&upstream=https%3A%2F%2Fb.example&ttl=60', 'upstream=https://c.example&fresh=5');
+    const merged = mergeQuery(
+      'upstream=https%3A%2F%2Fa.example&upstream=https%3A%2F%2Fb.example&ttl=60',
+      'upstream=https://c.example&fresh=5',
+    );
     expect(merged.getAll('upstream')).toEqual(['https://c.example']);
     expect(merged.get('ttl')).toBe('60');
     expect(merged.get('fresh')).toBe('5');

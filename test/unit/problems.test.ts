@@ -13,9 +13,9 @@ describe('registry problems as sentences', () => {
       'registry.example has no repository named library/hello.',
     );
     const revision = `sha256:${'ab'.repeat(32)}`;
-    expect(problemFromAnswer(404, 'Not Found', body('MANIFEST_UNKNOWN', 'manifest unknown', { Revision: revision }), subject, null).message).toBe(
-      'library/hello on registry.example has no manifest sha256:abababababab….',
-    );
+    expect(
+      problemFromAnswer(404, 'Not Found', body('MANIFEST_UNKNOWN', 'manifest unknown', { Revision: revision }), subject, null).message,
+    ).toBe('library/hello on registry.example has no manifest sha256:abababababab….');
     expect(problemFromAnswer(404, 'Not Found', '404 page not found\n', subject, null).message).toBe(
       'registry.example found no tag “nope” in library/hello (404).',
     );

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ReferenceError,
   canonicalString,
   familiarString,
+  ImageReferenceError,
   manifestReference,
   parseReference,
   withDigest,
@@ -23,9 +23,9 @@ describe('parseReference: forms people paste', () => {
     ['localhost/app', 'localhost', 'app', 'latest', undefined],
     ['127.0.0.1:5000/a/b/c', '127.0.0.1:5000', 'a/b/c', 'latest', undefined],
     ['[::1]:5000/app:1', '[::1]:5000', 'app', '1', undefined],
-    ['registry.example/team/app@' + D, 'registry.example', 'team/app', undefined, D],
-    ['alpine@' + D, 'docker.io', 'library/alpine', undefined, D],
-    ['alpine:3.20@' + D, 'docker.io', 'library/alpine', '3.20', D],
+    [`registry.example/team/app@${D}`, 'registry.example', 'team/app', undefined, D],
+    [`alpine@${D}`, 'docker.io', 'library/alpine', undefined, D],
+    [`alpine:3.20@${D}`, 'docker.io', 'library/alpine', '3.20', D],
     ['MyRegistry/app', 'MyRegistry', 'app', 'latest', undefined],
     ['a__b-c/e--f.g:T_1', 'docker.io', 'a__b-c/e--f.g', 'T_1', undefined],
   ])('%s', (input, domain, path, tag, digest) => {
@@ -45,7 +45,7 @@ describe('parseReference: forms people paste', () => {
 
   it('asks the registry for the digest when there is one, else the tag', () => {
     expect(manifestReference(parseReference('alpine'))).toBe('latest');
-    expect(manifestReference(parseReference('alpine:3@' + D))).toBe(D);
+    expect(manifestReference(parseReference(`alpine:3@${D}`))).toBe(D);
   });
 
   it('accepts sha512 digests', () => {
@@ -72,7 +72,7 @@ describe('parseReference: Docker Hub rules', () => {
   it('prints references the short way and the full way', () => {
     expect(familiarString(parseReference('docker.io/library/alpine:3'))).toBe('alpine:3');
     expect(familiarString(parseReference('grafana/grafana'))).toBe('grafana/grafana:latest');
-    expect(familiarString(parseReference('ghcr.io/o/a@' + D))).toBe(`ghcr.io/o/a@${D}`);
+    expect(familiarString(parseReference(`ghcr.io/o/a@${D}`))).toBe(`ghcr.io/o/a@${D}`);
     expect(canonicalString(parseReference('alpine'))).toBe('docker.io/library/alpine:latest');
   });
   it('pins a reference to a digest, dropping its tag', () => {
@@ -112,7 +112,7 @@ describe('parseReference: bad input says what is wrong', () => {
     ['a__b.c/app', /“a__b.c” is not a registry host/],
     [`x/${'a'.repeat(260)}`, /at most 255/],
   ])('%j', (input, message) => {
-    expect(() => parseReference(input)).toThrow(ReferenceError);
+    expect(() => parseReference(input)).toThrow(ImageReferenceError);
     expect(() => parseReference(input)).toThrow(message);
   });
 });

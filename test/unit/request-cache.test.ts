@@ -11,7 +11,9 @@ describe('requestsNoStore', () => {
 
   it('honours Cache-Control: no-store whatever the mode', () => {
     expect(requestsNoStore(new Request(URL_, { headers: { 'Cache-Control': 'max-age=0, No-Store' } }))).toBe(true);
-    expect(requestsNoStore(new Request(URL_, { cache: 'no-store', headers: { 'If-None-Match': '"x"', 'Cache-Control': 'no-store' } }))).toBe(true);
+    expect(
+      requestsNoStore(new Request(URL_, { cache: 'no-store', headers: { 'If-None-Match': '"x"', 'Cache-Control': 'no-store' } })),
+    ).toBe(true);
   });
 
   // What Firefox hands a worker for fetch(url, { headers: { 'If-None-Match': etag } }).

@@ -7,7 +7,10 @@ const HUB = 'Bearer realm="https://auth.docker.io/token",service="registry.docke
 describe('WWW-Authenticate', () => {
   it('reads Docker Hub’s challenge', () => {
     expect(parseChallenges(HUB)).toEqual([
-      { scheme: 'Bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/alpine:pull' } },
+      {
+        scheme: 'Bearer',
+        params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/alpine:pull' },
+      },
     ]);
   });
 
@@ -17,7 +20,7 @@ describe('WWW-Authenticate', () => {
       { scheme: 'Basic', params: { realm: 'Registry "Realm"' } },
       { scheme: 'Bearer', params: { realm: 'https://x/token', service: 'x', error: 'insufficient_scope' } },
     ]);
-    expect(bearerChallenge('Basic realm="r", Bearer realm="https://a/t"')?.params['realm']).toBe('https://a/t');
+    expect(bearerChallenge('Basic realm="r", Bearer realm="https://a/t"')?.params.realm).toBe('https://a/t');
     expect(bearerChallenge('Basic realm="r"')).toBeUndefined();
     expect(bearerChallenge(null)).toBeUndefined();
   });
@@ -31,11 +34,11 @@ describe('WWW-Authenticate', () => {
     const seen = new Set<string>();
     const rewritten = rewriteChallenges(`Basic realm="x", ${HUB}`, 'http://localhost:5173/_regcache/token', seen);
     const bearer = bearerChallenge(rewritten)!;
-    const realm = new URL(bearer.params['realm']!);
+    const realm = new URL(bearer.params.realm!);
     expect(realm.origin + realm.pathname).toBe('http://localhost:5173/_regcache/token');
     expect(realm.searchParams.get('realm')).toBe('https://auth.docker.io/token');
-    expect(bearer.params['service']).toBe('registry.docker.io');
-    expect(bearer.params['scope']).toBe('repository:library/alpine:pull');
+    expect(bearer.params.service).toBe('registry.docker.io');
+    expect(bearer.params.scope).toBe('repository:library/alpine:pull');
     expect(parseChallenges(rewritten)[0]).toEqual({ scheme: 'Basic', params: { realm: 'x' } });
     expect([...seen]).toEqual(['https://auth.docker.io/token']);
   });

@@ -6,10 +6,15 @@ const LABELS = { miss: 'miss', hit: 'hit', revalidated: 'revalidated', stale: 's
 
 export function cacheBadge(cacheStatus: string | null): HTMLElement {
   const verdict = readCacheStatus(cacheStatus);
-  return h('span', {
-    class: `badge badge-${verdict.badge}`,
-    'data-badge': verdict.badge,
-    'data-cache-status': cacheStatus ?? '',
-    title: `${verdict.explanation}${cacheStatus ? ` Cache-Status: ${cacheStatus}` : ''}`,
-  }, LABELS[verdict.badge], h('span', { class: 'visually-hidden' }, `: ${verdict.explanation}`));
+  return h(
+    'span',
+    {
+      class: `badge badge-${verdict.badge}`,
+      'data-badge': verdict.badge,
+      'data-cache-status': cacheStatus ?? '',
+      title: `${verdict.explanation}${cacheStatus ? ` Cache-Status: ${cacheStatus}` : ''}`,
+    },
+    LABELS[verdict.badge],
+    h('span', { class: 'visually-hidden' }, `: ${verdict.explanation}`),
+  );
 }

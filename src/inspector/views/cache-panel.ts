@@ -44,8 +44,13 @@ export class CachePanel {
     private readonly onChange: () => void,
     unavailable?: string,
   ) {
-    const clearAll = h('button', { type: 'button', class: 'danger', 'data-action': 'clear-all', onclick: () => void this.clearAll() }, 'Clear all');
-    replaceChildren(element,
+    const clearAll = h(
+      'button',
+      { type: 'button', class: 'danger', 'data-action': 'clear-all', onclick: () => void this.clearAll() },
+      'Clear all',
+    );
+    replaceChildren(
+      element,
       h('h2', { id: 'cache-title' }, 'Cache'),
       unavailable ? h('p', { class: 'problem', role: 'alert' }, unavailable) : null,
       h('section', {}, h('h3', {}, 'This view'), this.answers),
@@ -58,9 +63,21 @@ export class CachePanel {
   }
 
   showAnswers(answers: ViewAnswer[]): void {
-    replaceChildren(this.answers, ...(answers.length
-      ? answers.map((a) => h('li', {}, h('span', { class: 'answer-label' }, a.label), ' ', cacheBadge(a.cacheStatus), a.cacheStatus ? h('code', { class: 'cache-status' }, a.cacheStatus) : null))
-      : [h('li', { class: 'muted' }, 'Nothing fetched yet.')]));
+    replaceChildren(
+      this.answers,
+      ...(answers.length
+        ? answers.map((a) =>
+            h(
+              'li',
+              {},
+              h('span', { class: 'answer-label' }, a.label),
+              ' ',
+              cacheBadge(a.cacheStatus),
+              a.cacheStatus ? h('code', { class: 'cache-status' }, a.cacheStatus) : null,
+            ),
+          )
+        : [h('li', { class: 'muted' }, 'Nothing fetched yet.')]),
+    );
   }
 
   async refresh(): Promise<void> {
@@ -81,11 +98,25 @@ export class CachePanel {
   }
 
   private renderRecords(entries: Entry[] | Error | null): void {
-    if (entries === null) return replaceChildren(this.records, h('p', { class: 'muted' }, 'No cache worker, so nothing is stored.'));
-    if (entries instanceof Error) return replaceChildren(this.records, h('p', { class: 'problem' }, `Could not list the records: ${entries.message}`));
-    if (entries.length === 0) return replaceChildren(this.records, h('p', { class: 'muted', 'data-records': 0 }, 'The cache is empty.'));
-    const sorted = [...entries].sort((a, b) => a.repository.localeCompare(b.repository) || (a.kind === b.kind ? a.reference.localeCompare(b.reference) : a.kind === 'tag' ? -1 : 1));
-    replaceChildren(this.records,
+    if (entries === null) {
+      replaceChildren(this.records, h('p', { class: 'muted' }, 'No cache worker, so nothing is stored.'));
+      return;
+    }
+    if (entries instanceof Error) {
+      replaceChildren(this.records, h('p', { class: 'problem' }, `Could not list the records: ${entries.message}`));
+      return;
+    }
+    if (entries.length === 0) {
+      replaceChildren(this.records, h('p', { class: 'muted', 'data-records': 0 }, 'The cache is empty.'));
+      return;
+    }
+    const sorted = [...entries].sort(
+      (a, b) =>
+        a.repository.localeCompare(b.repository) ||
+        (a.kind === b.kind ? a.reference.localeCompare(b.reference) : a.kind === 'tag' ? -1 : 1),
+    );
+    replaceChildren(
+      this.records,
       h('p', { class: 'muted', 'data-records': sorted.length }, `${sorted.length} ${sorted.length === 1 ? 'record' : 'records'}`),
       h('ul', { class: 'record-list' }, ...sorted.map((e) => this.record(e))),
     );
@@ -94,36 +125,68 @@ export class CachePanel {
   private record(e: Entry): HTMLElement {
     const reference = e.kind === 'tag' ? `:${e.reference}` : `@${shortDigest(e.reference)}`;
     const name = `${e.repository}${reference}`;
-    const expires = h('span', { class: 'countdown', 'data-expires-at': e.expiresAt ?? '' }, e.expiresAt === null ? 'never expires' : formatCountdown(e.expiresAt - Date.now()));
-    const purge = h('button', {
-      type: 'button',
-      class: 'purge',
-      'data-action': 'purge',
-      'aria-label': `Purge ${e.kind} ${e.repository}${e.kind === 'tag' ? `:${e.reference}` : `@${e.reference}`}`,
-      onclick: () => void this.purge(e),
-    }, 'Purge');
-    return h('li', { class: `record record-${e.kind}`, 'data-kind': e.kind, 'data-repository': e.repository, 'data-reference': e.reference },
-      h('span', { class: 'record-name' }, h('span', { class: 'record-kind' }, e.kind), ' ', h('code', { title: `${e.upstream} ${e.repository} ${e.reference}` }, name)),
-      h('span', { class: 'record-meta muted' },
-        e.kind === 'manifest' ? `${describeMediaType(e.mediaType ?? '')} · ${formatBytes(e.size ?? 0)} · ` : `→ ${shortDigest(e.digest)} · `,
-        new URL(e.upstream).host, ' · expires in ', expires),
+    const expires = h(
+      'span',
+      { class: 'countdown', 'data-expires-at': e.expiresAt ?? '' },
+      e.expiresAt === null ? 'never expires' : formatCountdown(e.expiresAt - Date.now()),
+    );
+    const purge = h(
+      'button',
+      {
+        type: 'button',
+        class: 'purge',
+        'data-action': 'purge',
+        'aria-label': `Purge ${e.kind} ${e.repository}${e.kind === 'tag' ? `:${e.reference}` : `@${e.reference}`}`,
+        onclick: () => void this.purge(e),
+      },
+      'Purge',
+    );
+    return h(
+      'li',
+      { class: `record record-${e.kind}`, 'data-kind': e.kind, 'data-repository': e.repository, 'data-reference': e.reference },
+      h(
+        'span',
+        { class: 'record-name' },
+        h('span', { class: 'record-kind' }, e.kind),
+        ' ',
+        h('code', { title: `${e.upstream} ${e.repository} ${e.reference}` }, name),
+      ),
+      h(
+        'span',
+        { class: 'record-meta muted' },
+        e.kind === 'manifest'
+          ? `${describeMediaType(e.mediaType ?? '')} · ${formatBytes(e.size ?? 0)} · `
+          : `→ ${shortDigest(e.digest)} · `,
+        new URL(e.upstream).host,
+        ' · expires in ',
+        expires,
+      ),
       purge,
     );
   }
 
   private renderStats(stats: RegcacheStats | Error | null): void {
-    if (stats === null) return replaceChildren(this.stats);
-    if (stats instanceof Error) return replaceChildren(this.stats, h('dt', {}, 'Unavailable'), h('dd', {}, stats.message));
-    replaceChildren(this.stats, ...STATS.flatMap(([key, label, bytes]) => [
-      h('dt', {}, label),
-      h('dd', { 'data-stat': key }, bytes ? formatBytes(stats[key]) : String(stats[key])),
-    ]));
+    if (stats === null) {
+      replaceChildren(this.stats);
+      return;
+    }
+    if (stats instanceof Error) {
+      replaceChildren(this.stats, h('dt', {}, 'Unavailable'), h('dd', {}, stats.message));
+      return;
+    }
+    replaceChildren(
+      this.stats,
+      ...STATS.flatMap(([key, label, bytes]) => [
+        h('dt', {}, label),
+        h('dd', { 'data-stat': key }, bytes ? formatBytes(stats[key]) : String(stats[key])),
+      ]),
+    );
   }
 
   private tick(): void {
     for (const el of this.records.querySelectorAll<HTMLElement>('[data-expires-at]')) {
-      const at = Number(el.dataset['expiresAt']);
-      if (el.dataset['expiresAt'] && Number.isFinite(at)) el.textContent = formatCountdown(at - Date.now());
+      const at = Number(el.dataset.expiresAt);
+      if (el.dataset.expiresAt && Number.isFinite(at)) el.textContent = formatCountdown(at - Date.now());
     }
   }
 

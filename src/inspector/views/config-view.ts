@@ -48,26 +48,54 @@ export function lineUpHistory(history: HistoryEntry[], layers: Descriptor[]): { 
     next++;
     return row;
   });
-  const mismatch = next === layers.length ? null : `The history has ${next} steps that made layers, but the manifest has ${layers.length} layers, so the pairing below may be off.`;
+  const mismatch =
+    next === layers.length
+      ? null
+      : `The history has ${next} steps that made layers, but the manifest has ${layers.length} layers, so the pairing below may be off.`;
   return { rows, mismatch };
 }
 
-const command = (value: string[] | null | undefined) => (value && value.length ? JSON.stringify(value) : '—');
+const command = (value: string[] | null | undefined) => (value?.length ? JSON.stringify(value) : '—');
 
 function pairs(items: Array<[string, Node | string]>): HTMLElement {
   return h('dl', { class: 'pairs' }, ...items.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
-export function renderConfig(slot: HTMLElement, config: ImageConfig, bytes: Uint8Array, descriptor: Descriptor, layers: Descriptor[], source: ConfigSource): void {
+export function renderConfig(
+  slot: HTMLElement,
+  config: ImageConfig,
+  bytes: Uint8Array,
+  descriptor: Descriptor,
+  layers: Descriptor[],
+  source: ConfigSource,
+): void {
   const c = config.config ?? {};
   const { rows, mismatch } = lineUpHistory(config.history ?? [], layers);
-  const sourceText = source === 'offline-store' ? 'read from this browser’s offline store' : 'fetched from the registry and kept for offline use';
+  const sourceText =
+    source === 'offline-store' ? 'read from this browser’s offline store' : 'fetched from the registry and kept for offline use';
   slot.removeAttribute('aria-busy');
-  replaceChildren(slot,
+  replaceChildren(
+    slot,
     h('h3', {}, 'Image config'),
-    h('p', { class: 'muted', 'data-config-source': source }, digestWithCopy(descriptor.digest, 'config digest'), ` · ${formatBytes(descriptor.size)} · ${sourceText}`),
+    h(
+      'p',
+      { class: 'muted', 'data-config-source': source },
+      digestWithCopy(descriptor.digest, 'config digest'),
+      ` · ${formatBytes(descriptor.size)} · ${sourceText}`,
+    ),
     pairs([
-      ['Platform', h('span', { 'data-field': 'platform' }, platformLabel({ os: config.os ?? '?', architecture: config.architecture ?? '?', ...(config.variant ? { variant: config.variant } : {}) }))],
+      [
+        'Platform',
+        h(
+          'span',
+          { 'data-field': 'platform' },
+          platformLabel({
+            os: config.os ?? '?',
+            architecture: config.architecture ?? '?',
+            ...(config.variant ? { variant: config.variant } : {}),
+          }),
+        ),
+      ],
       ['Created', h('span', { 'data-field': 'created' }, formatDate(config.created))],
       ...(config.author ? [['Author', config.author] as [string, string]] : []),
       ['Entrypoint', h('code', { 'data-field': 'entrypoint' }, command(c.Entrypoint))],
@@ -77,7 +105,9 @@ export function renderConfig(slot: HTMLElement, config: ImageConfig, bytes: Uint
       ...(c.ExposedPorts ? [['Exposed ports', Object.keys(c.ExposedPorts).join(', ')] as [string, string]] : []),
     ]),
     h('h4', {}, 'Environment'),
-    c.Env?.length ? h('ul', { class: 'env' }, ...c.Env.map((e) => h('li', {}, h('code', {}, e)))) : h('p', { class: 'muted' }, 'No environment variables.'),
+    c.Env?.length
+      ? h('ul', { class: 'env' }, ...c.Env.map((e) => h('li', {}, h('code', {}, e))))
+      : h('p', { class: 'muted' }, 'No environment variables.'),
     h('h4', {}, 'Labels'),
     c.Labels && Object.keys(c.Labels).length
       ? h('dl', { class: 'pairs labels' }, ...Object.entries(c.Labels).flatMap(([k, v]) => [h('dt', {}, h('code', {}, k)), h('dd', {}, v)]))
@@ -85,17 +115,51 @@ export function renderConfig(slot: HTMLElement, config: ImageConfig, bytes: Uint
     h('h4', {}, 'History'),
     mismatch ? h('p', { class: 'warning' }, mismatch) : null,
     rows.length
-      ? h('div', { class: 'table-wrap' },
-          h('table', { class: 'history stack' },
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, 'Step'), h('th', { scope: 'col' }, 'Created'), h('th', { scope: 'col' }, 'Created by'), h('th', { scope: 'col' }, 'Layer'))),
-            h('tbody', {}, ...rows.map((row) => h('tr', { class: row.layer ? 'made-layer' : 'empty-layer', 'data-step': row.step },
-              h('td', { class: 'num', 'data-label': 'Step' }, row.step),
-              h('td', { class: 'nowrap', 'data-label': 'Created' }, formatDate(row.entry.created)),
-              h('td', { 'data-label': 'Created by' }, h('code', { class: 'created-by' }, row.entry.created_by ?? '—'), row.entry.comment ? h('span', { class: 'muted' }, ` — ${row.entry.comment}`) : null),
-              h('td', { 'data-label': 'Layer', 'data-history-layer': row.layer ? row.layer.index + 1 : '' }, row.layer
-                ? `#${row.layer.index + 1} · ${formatBytes(row.layer.descriptor.size)} · ${shortDigest(row.layer.descriptor.digest)}`
-                : row.entry.empty_layer ? 'empty layer' : 'no layer left to pair'),
-            ))),
+      ? h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            { class: 'history stack' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'col', class: 'num' }, 'Step'),
+                h('th', { scope: 'col' }, 'Created'),
+                h('th', { scope: 'col' }, 'Created by'),
+                h('th', { scope: 'col' }, 'Layer'),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              ...rows.map((row) =>
+                h(
+                  'tr',
+                  { class: row.layer ? 'made-layer' : 'empty-layer', 'data-step': row.step },
+                  h('td', { class: 'num', 'data-label': 'Step' }, row.step),
+                  h('td', { class: 'nowrap', 'data-label': 'Created' }, formatDate(row.entry.created)),
+                  h(
+                    'td',
+                    { 'data-label': 'Created by' },
+                    h('code', { class: 'created-by' }, row.entry.created_by ?? '—'),
+                    row.entry.comment ? h('span', { class: 'muted' }, ` — ${row.entry.comment}`) : null,
+                  ),
+                  h(
+                    'td',
+                    { 'data-label': 'Layer', 'data-history-layer': row.layer ? row.layer.index + 1 : '' },
+                    row.layer
+                      ? `#${row.layer.index + 1} · ${formatBytes(row.layer.descriptor.size)} · ${shortDigest(row.layer.descriptor.digest)}`
+                      : row.entry.empty_layer
+                        ? 'empty layer'
+                        : 'no layer left to pair',
+                  ),
+                ),
+              ),
+            ),
           ),
         )
       : h('p', { class: 'muted' }, 'The config has no history.'),

@@ -1,7 +1,7 @@
 // An OCI index or Docker manifest list: its platforms, each a link to its manifest.
 import { digestWithCopy, formatBytes, h } from '../dom.js';
 import { describeMediaType } from '../media-types.js';
-import { familiarString, withDigest, type ImageReference } from '../reference.js';
+import { familiarString, type ImageReference, withDigest } from '../reference.js';
 import type { ManifestAnswer } from '../registry-client.js';
 import { cacheBadge } from './badge.js';
 import { rawJson } from './raw-json.js';
@@ -37,32 +37,62 @@ export function indexView(
   answer: ManifestAnswer,
   linkTo: (ref: ImageReference, platform: string) => HTMLAnchorElement,
 ): HTMLElement {
-  const manifests = ((answer.json as { manifests?: ChildDescriptor[] }).manifests ?? []).filter((d) => typeof d.digest === 'string');
+  const manifests = ((answer.json as { manifests?: ChildDescriptor[] }).manifests ?? []).filter(
+    (d): d is ChildDescriptor & { digest: string } => typeof d.digest === 'string',
+  );
   const rows = manifests.map((d) => {
-    const label = isAttestation(d) ? `attestation for ${d.annotations?.['vnd.docker.reference.digest']?.slice(0, 19) ?? '?'}…` : platformLabel(d.platform);
-    const link = linkTo(withDigest(ref, d.digest!), label);
-    return h('tr', { 'data-platform': label },
+    const label = isAttestation(d)
+      ? `attestation for ${d.annotations?.['vnd.docker.reference.digest']?.slice(0, 19) ?? '?'}…`
+      : platformLabel(d.platform);
+    const link = linkTo(withDigest(ref, d.digest), label);
+    return h(
+      'tr',
+      { 'data-platform': label },
       h('th', { scope: 'row' }, link),
       h('td', { class: 'num', 'data-label': 'Manifest size' }, formatBytes(d.size ?? NaN)),
-      h('td', { 'data-label': 'Digest' }, digestWithCopy(d.digest!, `${label} digest`)),
+      h('td', { 'data-label': 'Digest' }, digestWithCopy(d.digest, `${label} digest`)),
       h('td', { class: 'media-type', 'data-label': 'Media type' }, describeMediaType(d.mediaType ?? '')),
     );
   });
   const annotations = (answer.json as { annotations?: Record<string, string> }).annotations;
-  return h('article', { class: 'view index-view', 'data-view': 'index' },
-    h('header', { class: 'view-header' },
+  return h(
+    'article',
+    { class: 'view index-view', 'data-view': 'index' },
+    h(
+      'header',
+      { class: 'view-header' },
       h('h2', { tabindex: -1 }, familiarString(ref)),
-      h('p', { class: 'facts' },
-        h('span', {}, describeMediaType(answer.mediaType)), ' · ',
-        h('span', {}, `${manifests.length} ${manifests.length === 1 ? 'manifest' : 'manifests'}`), ' · ',
-        digestWithCopy(answer.digest, 'index digest'), ' ',
+      h(
+        'p',
+        { class: 'facts' },
+        h('span', {}, describeMediaType(answer.mediaType)),
+        ' · ',
+        h('span', {}, `${manifests.length} ${manifests.length === 1 ? 'manifest' : 'manifests'}`),
+        ' · ',
+        digestWithCopy(answer.digest, 'index digest'),
+        ' ',
         cacheBadge(answer.cacheStatus),
       ),
     ),
-    h('div', { class: 'table-wrap' },
-      h('table', { class: 'platforms stack' },
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'platforms stack' },
         h('caption', {}, 'Platforms: open one to see its layers and config'),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Platform'), h('th', { scope: 'col', class: 'num' }, 'Manifest size'), h('th', { scope: 'col' }, 'Digest'), h('th', { scope: 'col' }, 'Media type'))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, 'Platform'),
+            h('th', { scope: 'col', class: 'num' }, 'Manifest size'),
+            h('th', { scope: 'col' }, 'Digest'),
+            h('th', { scope: 'col' }, 'Media type'),
+          ),
+        ),
         h('tbody', {}, ...rows),
       ),
     ),
@@ -72,7 +102,9 @@ export function indexView(
 }
 
 export function annotationList(annotations: Record<string, string>): HTMLElement {
-  return h('section', { class: 'annotations' },
+  return h(
+    'section',
+    { class: 'annotations' },
     h('h3', {}, 'Annotations'),
     h('dl', { class: 'pairs' }, ...Object.entries(annotations).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
   );

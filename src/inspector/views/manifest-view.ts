@@ -33,43 +33,99 @@ export function layersOf(manifest: ImageManifest): Descriptor[] {
 
 function layerBars(layers: Descriptor[]): HTMLElement {
   const largest = Math.max(1, ...layers.map((l) => l.size || 0));
-  return h('figure', { class: 'bars' },
+  return h(
+    'figure',
+    { class: 'bars' },
     h('figcaption', {}, 'Layer sizes (compressed)'),
-    h('ol', {}, ...layers.map((layer, i) => {
-      const bar = h('span', { class: 'bar', 'aria-hidden': 'true' });
-      bar.style.setProperty('--share', `${Math.max(0.5, ((layer.size || 0) / largest) * 100)}%`);
-      return h('li', {}, h('span', { class: 'bar-label' }, `#${i + 1}`), h('span', { class: 'bar-track' }, bar), h('span', { class: 'bar-value' }, formatBytes(layer.size)));
-    })),
+    h(
+      'ol',
+      {},
+      ...layers.map((layer, i) => {
+        const bar = h('span', { class: 'bar', 'aria-hidden': 'true' });
+        bar.style.setProperty('--share', `${Math.max(0.5, ((layer.size || 0) / largest) * 100)}%`);
+        return h(
+          'li',
+          {},
+          h('span', { class: 'bar-label' }, `#${i + 1}`),
+          h('span', { class: 'bar-track' }, bar),
+          h('span', { class: 'bar-value' }, formatBytes(layer.size)),
+        );
+      }),
+    ),
   );
 }
 
-export function manifestView(ref: ImageReference, answer: ManifestAnswer, origin: Origin): { element: HTMLElement; configSlot: HTMLElement } {
+export function manifestView(
+  ref: ImageReference,
+  answer: ManifestAnswer,
+  origin: Origin,
+): { element: HTMLElement; configSlot: HTMLElement } {
   const manifest = answer.json as ImageManifest;
   const layers = layersOf(manifest);
   const total = layers.reduce((sum, l) => sum + (l.size || 0), 0);
-  const configSlot = h('section', { class: 'config', 'aria-busy': 'true' }, h('h3', {}, 'Image config'), h('p', { class: 'muted' }, 'Loading the config…'));
-  const element = h('article', { class: 'view manifest-view', 'data-view': 'manifest' },
-    h('header', { class: 'view-header' },
+  const configSlot = h(
+    'section',
+    { class: 'config', 'aria-busy': 'true' },
+    h('h3', {}, 'Image config'),
+    h('p', { class: 'muted' }, 'Loading the config…'),
+  );
+  const element = h(
+    'article',
+    { class: 'view manifest-view', 'data-view': 'manifest' },
+    h(
+      'header',
+      { class: 'view-header' },
       origin.parent ? h('p', { class: 'breadcrumb' }, origin.parent.label, ' of ', origin.parent.link) : null,
       h('h2', { tabindex: -1 }, familiarString(ref)),
-      h('dl', { class: 'summary pairs' },
-        h('dt', {}, 'Media type'), h('dd', { 'data-field': 'media-type' }, h('code', {}, answer.mediaType), ` (${describeMediaType(answer.mediaType)})`),
-        h('dt', {}, 'Digest'), h('dd', { 'data-field': 'digest' }, digestWithCopy(answer.digest, 'manifest digest')),
-        h('dt', {}, 'Compressed size'), h('dd', { 'data-field': 'total-size' }, `${formatBytes(total)} in ${layers.length} ${layers.length === 1 ? 'layer' : 'layers'}`),
-        h('dt', {}, 'Cache'), h('dd', {}, cacheBadge(answer.cacheStatus)),
+      h(
+        'dl',
+        { class: 'summary pairs' },
+        h('dt', {}, 'Media type'),
+        h('dd', { 'data-field': 'media-type' }, h('code', {}, answer.mediaType), ` (${describeMediaType(answer.mediaType)})`),
+        h('dt', {}, 'Digest'),
+        h('dd', { 'data-field': 'digest' }, digestWithCopy(answer.digest, 'manifest digest')),
+        h('dt', {}, 'Compressed size'),
+        h('dd', { 'data-field': 'total-size' }, `${formatBytes(total)} in ${layers.length} ${layers.length === 1 ? 'layer' : 'layers'}`),
+        h('dt', {}, 'Cache'),
+        h('dd', {}, cacheBadge(answer.cacheStatus)),
       ),
     ),
-    h('section', { class: 'layers' },
+    h(
+      'section',
+      { class: 'layers' },
       h('h3', {}, 'Layers'),
-      h('div', { class: 'table-wrap' },
-        h('table', { class: 'stack' },
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, '#'), h('th', { scope: 'col' }, 'Digest'), h('th', { scope: 'col' }, 'Media type'), h('th', { scope: 'col', class: 'num' }, 'Size'))),
-          h('tbody', {}, ...layers.map((layer, i) => h('tr', { 'data-layer': i + 1 },
-            h('td', { class: 'num', 'data-label': 'Layer' }, i + 1),
-            h('td', { 'data-label': 'Digest' }, digestWithCopy(layer.digest, `layer ${i + 1} digest`)),
-            h('td', { class: 'media-type', 'data-label': 'Media type', title: layer.mediaType }, describeMediaType(layer.mediaType)),
-            h('td', { class: 'num', 'data-label': 'Size' }, formatBytes(layer.size)),
-          ))),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'stack' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col', class: 'num' }, '#'),
+              h('th', { scope: 'col' }, 'Digest'),
+              h('th', { scope: 'col' }, 'Media type'),
+              h('th', { scope: 'col', class: 'num' }, 'Size'),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...layers.map((layer, i) =>
+              h(
+                'tr',
+                { 'data-layer': i + 1 },
+                h('td', { class: 'num', 'data-label': 'Layer' }, i + 1),
+                h('td', { 'data-label': 'Digest' }, digestWithCopy(layer.digest, `layer ${i + 1} digest`)),
+                h('td', { class: 'media-type', 'data-label': 'Media type', title: layer.mediaType }, describeMediaType(layer.mediaType)),
+                h('td', { class: 'num', 'data-label': 'Size' }, formatBytes(layer.size)),
+              ),
+            ),
+          ),
         ),
       ),
       layers.length ? layerBars(layers) : h('p', { class: 'muted' }, 'This manifest has no layers.'),

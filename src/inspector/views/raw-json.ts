@@ -11,7 +11,9 @@ export function rawJson(title: string, bytes: Uint8Array, json: unknown, open = 
     if (digest) row.append(' ', copyButton(digest, 'digest'));
     pre.append(row, '\n');
   }
-  return h('details', { class: 'raw-json', open },
+  return h(
+    'details',
+    { class: 'raw-json', open },
     h('summary', {}, `${title} (${bytes.byteLength} bytes as served; shown re-indented)`),
     pre,
   );

@@ -7,6 +7,7 @@
 declare const self: ServiceWorkerGlobalScope;
 // Replaced at build time: each manifest once, and the URLs that answer with it.
 declare const FLOOR_DATA: { manifests: Array<{ body: string; headers: [string, string][] }>; urls: Record<string, number> };
+
 // A module for the type checker only, so `self` above is local to this file.
 export {};
 

@@ -1,9 +1,9 @@
 import { defineConfig } from 'vite';
 
 // The registry's origin is only known when the app is built (the e2e test starts one).
-const upstream = process.env['REGCACHE_UPSTREAM'];
+const upstream = process.env.REGCACHE_UPSTREAM;
 if (!upstream) throw new Error('set REGCACHE_UPSTREAM to the registry origin, e.g. https://registry.example');
-const ttl = Number(process.env['REGCACHE_TTL'] ?? 3600);
+const ttl = Number(process.env.REGCACHE_TTL ?? 3600);
 
 // `vite build` builds the page; `vite build --mode sw` builds the worker next to it.
 export default defineConfig(({ mode }) =>

@@ -1,4 +1,4 @@
-import { createClient, registerWorker, type RegcacheClient } from 'regcache/client';
+import { createClient, type RegcacheClient, registerWorker } from 'regcache/client';
 
 declare global {
   interface Window {
