@@ -40,7 +40,11 @@ function libraries(mode: string): UserConfig {
       return {
         build: {
           ...build,
-          lib: { entry: { sw: 'src/sw/index.ts', client: 'src/client/index.ts' }, formats: ['es'], fileName: (_format, name) => `${name}.js` },
+          lib: {
+            entry: { sw: 'src/sw/index.ts', client: 'src/client/index.ts' },
+            formats: ['es'],
+            fileName: (_format, name) => `${name}.js`,
+          },
           rolldownOptions: {
             external: [/^idb(\/|$)/, /^workbox-/],
             output: { chunkFileNames: '[name].js' },
@@ -58,7 +62,10 @@ function libraries(mode: string): UserConfig {
       };
     case 'inspector-sw':
       return {
-        build: { ...build, lib: { entry: 'src/inspector-sw/index.ts', name: 'regcacheInspector', formats: ['iife'], fileName: () => 'inspector-sw.js' } },
+        build: {
+          ...build,
+          lib: { entry: 'src/inspector-sw/index.ts', name: 'regcacheInspector', formats: ['iife'], fileName: () => 'inspector-sw.js' },
+        },
       };
     default:
       return {

@@ -13,6 +13,9 @@ export const realTimers: Timers = {
 export class Debounced {
   private handle: unknown = null;
   private running: Promise<void> = Promise.resolve();
+  // Settles after the scheduled run: one promise for all who wait on it, not a timer each.
+  private scheduled: Promise<void> = this.running;
+  private ran = () => {};
 
   constructor(
     private readonly work: () => Promise<void>,
@@ -23,13 +26,15 @@ export class Debounced {
   schedule(): void {
     if (this.handle !== null) return;
     this.handle = this.timers.setTimeout(() => void this.now(), this.delayMs);
+    this.scheduled = new Promise((resolve) => {
+      this.ran = resolve;
+    });
   }
 
   // Settles once nothing is scheduled or running: lets a worker event stay alive
   // until its batched writes have landed.
-  async idle(): Promise<void> {
-    while (this.handle !== null) await new Promise<void>((resolve) => this.timers.setTimeout(() => resolve(), this.delayMs));
-    await this.running;
+  idle(): Promise<void> {
+    return this.handle === null ? this.running : this.scheduled.then(() => this.idle());
   }
 
   // Runs the pending work at once; runs never overlap.
@@ -37,6 +42,7 @@ export class Debounced {
     if (this.handle !== null) this.timers.clearTimeout(this.handle);
     this.handle = null;
     this.running = this.running.then(this.work, this.work);
+    this.running.then(this.ran, this.ran);
     return this.running;
   }
 }

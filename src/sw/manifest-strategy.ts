@@ -280,10 +280,9 @@ export class ManifestStrategy {
   }
 
   private respond(ask: Ask, fetched: Fetched, fwd: ForwardReason, collapsed: boolean): Response {
-    if (fetched.kind === 'record') this.served(ask, fetched.record.size);
-    if (fetched.kind === 'pass') this.served(ask, fetched.answer.body?.byteLength ?? 0);
     switch (fetched.kind) {
       case 'record':
+        this.served(ask, fetched.record.size);
         return answerFromRecord(fetched.record, ask, {
           fwd,
           stored: fetched.stored,
@@ -291,6 +290,7 @@ export class ManifestStrategy {
           ttl: fetched.stored ? secondsLeft(fetched.record, this.now()) : undefined,
         });
       case 'pass':
+        this.served(ask, fetched.answer.body?.byteLength ?? 0);
         return passThrough(fetched.answer, ask.method, {
           fwd,
           fwdStatus: fetched.answer.status,
@@ -316,17 +316,16 @@ export class ManifestStrategy {
     return `${ask.target.upstream}/v2/${ask.target.repository}/manifests/${reference}`;
   }
 
+  // Asks upstream with the request's own Accept and credentials.
+  private call(ask: Ask, method: 'GET' | 'HEAD', reference: string, timeoutMs?: number): Promise<Response> {
+    this.stats.bump(method === 'GET' ? 'upstreamGets' : 'upstreamHeads');
+    const { acceptHeader: accept, authorization, credentials } = ask;
+    return callUpstream({ url: this.manifestUrl(ask, reference), method, accept, authorization, credentials, timeoutMs });
+  }
+
   private async head(ask: Ask, timeoutMs?: number): Promise<Recheck> {
-    this.stats.bump('upstreamHeads');
     try {
-      const response = await callUpstream({
-        url: this.manifestUrl(ask, ask.target.reference),
-        method: 'HEAD',
-        accept: ask.acceptHeader,
-        authorization: ask.authorization,
-        credentials: ask.credentials,
-        timeoutMs,
-      });
+      const response = await this.call(ask, 'HEAD', ask.target.reference, timeoutMs);
       const answer = { status: response.status, statusText: response.statusText, headers: snapshotHeaders(response), body: null };
       return { kind: 'answer', answer, retryAfter: response.headers.get('Retry-After') };
     } catch {
@@ -349,15 +348,8 @@ export class ManifestStrategy {
     const { target } = ask;
     let response: Response;
     let body: Uint8Array<ArrayBuffer>;
-    this.stats.bump('upstreamGets');
     try {
-      response = await callUpstream({
-        url: this.manifestUrl(ask, reference),
-        method: 'GET',
-        accept: ask.acceptHeader,
-        authorization: ask.authorization,
-        credentials: ask.credentials,
-      });
+      response = await this.call(ask, 'GET', reference);
       body = await readBody(response, this.config.timeout);
       this.stats.bump('bytesPulled', body.byteLength);
     } catch (error) {

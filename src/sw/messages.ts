@@ -1,8 +1,8 @@
 // Answers the page client (regcache/client) over the MessageChannel port it sends.
-import type { ClientReplies, ClientRequest, Entry, PurgeFilter, WorkerReply } from '../shared/messages.js';
+import type { ClientReplies, ClientRequest, PurgeFilter, WorkerReply } from '../shared/messages.js';
 import type { Maintenance } from './maintenance.js';
 import type { Stats } from './stats.js';
-import type { EntrySummary, ManifestStore } from './store.js';
+import type { ManifestStore } from './store.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -19,21 +19,6 @@ export function validateFilter(filter: unknown): PurgeFilter {
   return filter as PurgeFilter;
 }
 
-function toEntry(e: EntrySummary): Entry {
-  const common = {
-    upstream: e.upstream,
-    repository: e.repository,
-    digest: e.digest,
-    fetchedAt: e.fetchedAt,
-    confirmedAt: e.confirmedAt,
-    expiresAt: Number.isFinite(e.expiresAt) ? e.expiresAt : null,
-    lastUsed: e.lastUsed,
-  };
-  return e.kind === 'manifest'
-    ? { kind: 'manifest', reference: e.digest, mediaType: e.mediaType, size: e.size, ...common }
-    : { kind: 'tag', reference: e.tag, accept: e.accept, ...common };
-}
-
 export interface MessageDeps {
   store: ManifestStore;
   stats: Stats;
@@ -48,7 +33,7 @@ export async function answer(request: ClientRequest, deps: MessageDeps): Promise
     case 'stats':
       return deps.stats.snapshot();
     case 'entries':
-      return (await deps.store.entries()).map(toEntry);
+      return deps.store.entries();
     case 'purge': {
       const result = await deps.store.purge(validateFilter(request.filter));
       return { deleted: result.manifests.length + result.tags.length };

@@ -44,8 +44,14 @@ export class Stats {
       }
       return next;
     });
-    // Keep what could not be written for the next try.
-    if (!ok) for (const [name, value] of Object.entries(batch)) this.bump(name as Counter, value);
+    // Keep what could not be written for the next flush, without scheduling one: a database
+    // that stays unwritable (a newer worker version upgraded it) must not keep this worker's
+    // events, and so that version's activation, waiting forever.
+    if (!ok) {
+      for (const [name, value] of Object.entries(batch) as [keyof RegcacheStats, number][]) {
+        this.pending[name] = name.startsWith('lastSweep') ? (this.pending[name] ?? value) : (this.pending[name] ?? 0) + value;
+      }
+    }
   }
 
   flush(): Promise<void> {

@@ -1,18 +1,19 @@
 // Reads and writes of stored manifests and tags. Storage trouble never fails a request:
 // reads answer "not stored" and writes report false, so the caller answers from upstream.
-import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
+import type { Entry } from '../shared/messages.js';
+import { RecordMemory } from './memory.js';
 import {
   DB_NAME,
   MANIFEST_KEY_PATH,
-  SCHEMA_VERSION,
-  TAG_KEY_PATH,
   type ManifestKey,
   type ManifestRecord,
   type RegcacheSchema,
+  SCHEMA_VERSION,
+  TAG_KEY_PATH,
   type TagKey,
   type TagRecord,
 } from './store-schema.js';
-import { RecordMemory } from './memory.js';
 
 type Db = IDBPDatabase<RegcacheSchema>;
 type RecordsTx = IDBPTransaction<RegcacheSchema, ('manifests' | 'tags' | 'meta')[], 'readwrite'>;
@@ -53,10 +54,6 @@ export interface PurgeFilter {
   reference?: string;
 }
 
-export type EntrySummary =
-  | (Omit<ManifestRecord, 'body' | 'headers'> & { kind: 'manifest' })
-  | (TagRecord & { kind: 'tag' });
-
 function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';
 }
@@ -80,18 +77,20 @@ async function addBytes(tx: RecordsTx, delta: number): Promise<void> {
   await meta.put(Math.max(0, current + delta), BYTES);
 }
 
-// Deletes a manifest and every tag pointing at it, inside the caller's transaction.
-async function deleteManifestIn(tx: RecordsTx, key: ManifestKey, removed: SweepResult): Promise<void> {
-  const manifests = tx.objectStore('manifests');
+// Deletes manifests and every tag pointing at them, inside the caller's transaction. The
+// requests go out together and the byte total is written once, as a sweep deletes in batches.
+async function deleteManifestsIn(tx: RecordsTx, records: readonly ManifestRecord[], removed: SweepResult): Promise<void> {
   const tags = tx.objectStore('tags');
-  const record = await manifests.get(key);
-  const pointing = await tags.index('by-manifest').getAllKeys(key);
-  removed.visited += 1 + pointing.length;
-  if (!record) return;
-  await Promise.all([manifests.delete(key), ...pointing.map((k) => tags.delete(k))]);
-  await addBytes(tx, -record.size);
-  removed.manifests.push(key);
-  removed.tags.push(...pointing);
+  const keys = records.map(manifestKey);
+  const pointing = await Promise.all(keys.map((key) => tags.index('by-manifest').getAllKeys(key)));
+  const deletes = keys.map((key) => tx.objectStore('manifests').delete(key));
+  for (const tagKeys of pointing) {
+    deletes.push(...tagKeys.map((k) => tags.delete(k)));
+    removed.visited += 1 + tagKeys.length;
+    removed.tags.push(...tagKeys);
+  }
+  removed.manifests.push(...keys);
+  await Promise.all([...deletes, addBytes(tx, -records.reduce((sum, r) => sum + r.size, 0))]);
 }
 
 function matches(filter: PurgeFilter, r: { upstream: string; repository: string }, reference: string): boolean {
@@ -129,11 +128,11 @@ export class ManifestStore {
   }
 
   private open(): Promise<Db> {
-    if (!this.db) this.connect();
-    return this.blocked ? Promise.race([this.db!, this.blocked]) : this.db!;
+    const db = this.db ?? this.connect();
+    return this.blocked ? Promise.race([db, this.blocked]) : db;
   }
 
-  private connect(): void {
+  private connect(): Promise<Db> {
     let onBlocked!: () => void;
     const blocked = new Promise<never>((_, reject) => {
       onBlocked = () => reject(new StoreBlockedError('the database upgrade is blocked by another open connection'));
@@ -169,6 +168,7 @@ export class ManifestStore {
         throw error;
       },
     );
+    return this.db;
   }
 
   // Runs an operation, reopening once if the connection was closed underneath.
@@ -319,7 +319,8 @@ export class ManifestStore {
     const removed: SweepResult = { manifests: [], tags: [], visited: 0 };
     const dropped = await this.run('dropping a manifest', false, async (db) => {
       const tx = this.records(db);
-      await deleteManifestIn(tx, key, removed);
+      const record = await tx.objectStore('manifests').get(key);
+      if (record) await deleteManifestsIn(tx, [record], removed);
       await tx.done;
       return true;
     });
@@ -343,10 +344,10 @@ export class ManifestStore {
       if (!m && !t) return;
       for (;;) {
         const tx = this.records(db);
-        const keys = await tx.objectStore('manifests').index('by-expiry').getAllKeys(expired, SWEEP_BATCH);
-        for (const key of keys) await deleteManifestIn(tx, key, result);
+        const records = await tx.objectStore('manifests').index('by-expiry').getAll(expired, SWEEP_BATCH);
+        await deleteManifestsIn(tx, records, result);
         await tx.done;
-        if (keys.length < SWEEP_BATCH) break;
+        if (records.length < SWEEP_BATCH) break;
       }
       // Tags can expire before their manifest: a re-check extends only the one it used.
       for (;;) {
@@ -377,7 +378,11 @@ export class ManifestStore {
   }
 
   bytes(): Promise<number> {
-    return this.run('reading the stored size', 0, async (db) => ((await settled(db.transaction('meta')).store.get(BYTES)) as number | undefined) ?? 0);
+    return this.run(
+      'reading the stored size',
+      0,
+      async (db) => ((await settled(db.transaction('meta')).store.get(BYTES)) as number | undefined) ?? 0,
+    );
   }
 
   // Evicts least recently used manifests (with their tags) until at most `budget`
@@ -393,7 +398,7 @@ export class ManifestStore {
       while (cursor && (total > budget || start - total < atLeast)) {
         const record = cursor.value;
         cursor = await cursor.continue();
-        await deleteManifestIn(tx, manifestKey(record), result);
+        await deleteManifestsIn(tx, [record], result);
         total -= record.size;
       }
       await tx.done;
@@ -402,17 +407,24 @@ export class ManifestStore {
     });
   }
 
-  async entries(): Promise<EntrySummary[]> {
+  // What the page client lists: no bodies, and null for "never expires".
+  async entries(): Promise<Entry[]> {
     return this.run('listing records', [], async (db) => {
       const tx = settled(db.transaction(['manifests', 'tags']));
-      const out: EntrySummary[] = [];
+      const out: Entry[] = [];
+      const entry = (r: ManifestRecord | TagRecord, more: Pick<Entry, 'kind' | 'reference'> & Partial<Entry>): Entry => {
+        const { upstream, repository, digest, fetchedAt, confirmedAt, expiresAt, lastUsed } = r;
+        const expires = Number.isFinite(expiresAt) ? expiresAt : null;
+        return { upstream, repository, digest, fetchedAt, confirmedAt, expiresAt: expires, lastUsed, ...more };
+      };
       let cursor = await tx.objectStore('manifests').openCursor();
       while (cursor) {
-        const { body: _body, headers: _headers, ...rest } = cursor.value;
-        out.push({ kind: 'manifest', ...rest });
+        const { digest, mediaType, size } = cursor.value;
+        out.push(entry(cursor.value, { kind: 'manifest', reference: digest, mediaType, size }));
         cursor = await cursor.continue();
       }
-      for (const tag of await tx.objectStore('tags').getAll()) out.push({ kind: 'tag', ...tag });
+      for (const tag of await tx.objectStore('tags').getAll())
+        out.push(entry(tag, { kind: 'tag', reference: tag.tag, accept: tag.accept }));
       return out;
     });
   }
@@ -426,12 +438,12 @@ export class ManifestStore {
     await this.run('purging records', undefined, async (db) => {
       const tx = this.records(db);
       let cursor = await tx.objectStore('manifests').openCursor();
-      const doomed: ManifestKey[] = [];
+      const doomed: ManifestRecord[] = [];
       while (cursor) {
-        if (matches(filter, cursor.value, cursor.value.digest)) doomed.push(cursor.primaryKey);
+        if (matches(filter, cursor.value, cursor.value.digest)) doomed.push(cursor.value);
         cursor = await cursor.continue();
       }
-      for (const key of doomed) await deleteManifestIn(tx, key, result);
+      await deleteManifestsIn(tx, doomed, result);
       const tags = tx.objectStore('tags');
       let tagCursor = await tags.openCursor();
       while (tagCursor) {

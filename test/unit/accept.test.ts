@@ -39,3 +39,12 @@ describe('Accept normalisation', () => {
     expect(mediaTypeOf(null)).toBe('');
   });
 });
+
+describe('parseAccept memo', () => {
+  it('parses a header once and hands out the same list', () => {
+    const header = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json';
+    const first = parseAccept(header);
+    expect(parseAccept(header)).toBe(first);
+    expect(parseAccept(`${header}, application/json;q=0`)).toEqual(first);
+  });
+});

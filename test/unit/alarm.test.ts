@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ExpiryAlarm } from '../../src/sw/alarm.js';
 import { Debounced, type Timers } from '../../src/sw/batch.js';
+import { Stats } from '../../src/sw/stats.js';
+import type { ManifestStore } from '../../src/sw/store.js';
 
 // A manual clock: timers fire only when the test advances time.
 class FakeTime implements Timers {
@@ -135,6 +137,48 @@ describe('batched writes', () => {
     expect(writes).toBe(1);
   });
 
+  it('idle() waits for the scheduled run with no timer of its own, however many wait', async () => {
+    const time = new FakeTime();
+    let writes = 0;
+    const batch = new Debounced(async () => void writes++, 200, time);
+    batch.schedule();
+    let settled = 0;
+    const waiters = Array.from({ length: 20 }, () => batch.idle().then(() => settled++));
+    await Promise.resolve();
+    expect(time.timers).toBe(1);
+    expect(settled).toBe(0);
+    await time.advance(200);
+    await Promise.all(waiters);
+    expect(writes).toBe(1);
+    expect(settled).toBe(20);
+  });
+
+  it('idle() also waits for a run the work schedules again, and settles at once when nothing is pending', async () => {
+    const time = new FakeTime();
+    let writes = 0;
+    const batch: Debounced = new Debounced(
+      async () => {
+        // A failed write keeps its work for the next try.
+        if (++writes === 1) batch.schedule();
+      },
+      200,
+      time,
+    );
+    batch.schedule();
+    let done = false;
+    const waiting = batch.idle().then(() => {
+      done = true;
+    });
+    await time.advance(200);
+    expect(writes).toBe(1);
+    expect(done).toBe(false);
+    await time.advance(200);
+    await waiting;
+    expect(writes).toBe(2);
+    await batch.idle();
+    expect(time.timers).toBe(0);
+  });
+
   it('writes at once when asked, and cancels the pending timer', async () => {
     const time = new FakeTime();
     let writes = 0;
@@ -143,5 +187,53 @@ describe('batched writes', () => {
     await batch.now();
     expect(writes).toBe(1);
     expect(time.timers).toBe(0);
+  });
+});
+
+describe('Stats', () => {
+  // A meta store that refuses writes until told otherwise.
+  function fakeStore() {
+    const meta = new Map<string, unknown>();
+    const store = {
+      writable: false,
+      writes: 0,
+      async updateMeta<T>(key: string, update: (current: T | undefined) => T): Promise<boolean> {
+        store.writes++;
+        if (!store.writable) return false;
+        meta.set(key, update(meta.get(key) as T | undefined));
+        return true;
+      },
+      async getMeta<T>(key: string): Promise<T | undefined> {
+        return meta.get(key) as T | undefined;
+      },
+      async bytes(): Promise<number> {
+        return 0;
+      },
+    };
+    return store;
+  }
+
+  it('keeps counts a failed write could not store, without retrying on a timer of its own', async () => {
+    const time = new FakeTime();
+    const store = fakeStore();
+    const stats = new Stats(store as unknown as ManifestStore, time);
+    stats.bump('hits', 2);
+    stats.set('lastSweepVisited', 7);
+    await time.advance(200);
+    await stats.idle();
+    expect(store.writes).toBe(1);
+    // An unwritable database must not keep the worker busy: nothing is scheduled.
+    expect(time.timers).toBe(0);
+    await time.advance(10_000);
+    expect(store.writes).toBe(1);
+
+    store.writable = true;
+    stats.bump('hits');
+    stats.set('lastSweepVisited', 9);
+    await time.advance(200);
+    await stats.idle();
+    const snapshot = await stats.snapshot();
+    expect(snapshot.hits).toBe(3);
+    expect(snapshot.lastSweepVisited).toBe(9);
   });
 });
