@@ -12,6 +12,7 @@ const FLUSH_DELAY_MS = 200;
 
 export class Stats {
   private pending: Totals = {};
+  private failures = 0;
   private readonly flusher: Debounced;
 
   constructor(
@@ -44,14 +45,17 @@ export class Stats {
       }
       return next;
     });
-    // Keep what could not be written for the next flush, without scheduling one: a database
-    // that stays unwritable (a newer worker version upgraded it) must not keep this worker's
-    // events, and so that version's activation, waiting forever.
-    if (!ok) {
-      for (const [name, value] of Object.entries(batch) as [keyof RegcacheStats, number][]) {
-        this.pending[name] = name.startsWith('lastSweep') ? (this.pending[name] ?? value) : (this.pending[name] ?? 0) + value;
-      }
+    if (ok) {
+      this.failures = 0;
+      return;
     }
+    // Keep what could not be written, and try once more. Not more often than that: a database
+    // that stays unwritable (a newer worker version upgraded it) must not keep this worker's
+    // events, and so that version's activation, waiting forever. The next count retries too.
+    for (const [name, value] of Object.entries(batch) as [keyof RegcacheStats, number][]) {
+      this.pending[name] = name.startsWith('lastSweep') ? (this.pending[name] ?? value) : (this.pending[name] ?? 0) + value;
+    }
+    if (++this.failures === 1) this.flusher.schedule();
   }
 
   flush(): Promise<void> {
