@@ -71,5 +71,3 @@ export type WorkerReply = { ok: true; result: unknown } | { ok: false; error: st
 export type RegcacheEvent =
   | { type: 'tag-moved'; upstream: string; repository: string; tag: string; from: string; to: string }
   | { type: 'expired'; manifests: number; tags: number };
-
-export const MESSAGE_TAG = 'regcache';

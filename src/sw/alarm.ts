@@ -1,5 +1,5 @@
-// An alarm for the earliest expiry. Timers die with the worker, so the due time is
-// persisted too, and a restarted worker honours it at start.
+// An alarm for the earliest expiry. Timers die with the worker: a restarted worker honours
+// one that fell due meanwhile with its start-up sweep. The due time is persisted for tests.
 import { realTimers, type Timers } from './batch.js';
 import type { Clock } from './expiry.js';
 

@@ -11,8 +11,4 @@ export class InFlight<T> {
     this.pending.set(key, result);
     return { result, joined: false };
   }
-
-  get size(): number {
-    return this.pending.size;
-  }
 }

@@ -36,11 +36,6 @@ export class Maintenance {
     });
   }
 
-  // The alarm a stopped worker left behind, for logs and tests.
-  persistedAlarm(): Promise<number | null | undefined> {
-    return this.o.store.getMeta<number | null>(ALARM_KEY);
-  }
-
   // Concurrent callers share one sweep; the next one starts after it.
   sweep(): Promise<SweepReport> {
     this.sweeping ??= this.runSweep().finally(() => {

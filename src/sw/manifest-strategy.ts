@@ -13,7 +13,7 @@ import type { ManifestTarget } from './manifest-url.js';
 import type { Recency } from './recency.js';
 import type { Stats } from './stats.js';
 import { type ManifestStore, manifestKey, StorageFullError, tagKey } from './store.js';
-import type { ManifestRecord, TagRecord } from './store-schema.js';
+import type { ManifestRecord, StoredHeaders, TagRecord } from './store-schema.js';
 import { callUpstream, MANIFEST_LIMIT, RetryAfterGate, readBody, UpstreamError } from './upstream.js';
 
 // One page request, with what decides its answer pulled out of the headers.
@@ -38,7 +38,7 @@ type Fetched =
   | { kind: 'failed'; error: UpstreamError };
 
 // The result of one HEAD re-check.
-type Recheck = { kind: 'answer'; answer: UpstreamAnswer; retryAfter: string | null } | { kind: 'failed' };
+type Recheck = { kind: 'answer'; answer: UpstreamAnswer } | { kind: 'failed' };
 
 export interface StrategyOptions {
   config: RegcacheConfig;
@@ -69,11 +69,6 @@ export function requestsNoStore(request: Request): boolean {
 // The headers a record keeps are repeated on every hit but not counted in maxBytes, so a
 // hostile upstream could hide megabytes in an Etag. Real ones are a digest long.
 const KEPT_HEADER_LIMIT = 1024;
-const KEPT_HEADERS = ['Content-Type', 'Docker-Content-Digest', 'Etag', 'Docker-Distribution-Api-Version'];
-
-function keptHeadersFit(response: Response): boolean {
-  return KEPT_HEADERS.every((name) => (response.headers.get(name)?.length ?? 0) <= KEPT_HEADER_LIMIT);
-}
 
 function headerOf(answer: UpstreamAnswer, name: string): string | null {
   const found = answer.headers.find(([n]) => n.toLowerCase() === name);
@@ -185,7 +180,7 @@ export class ManifestStrategy {
     if (recheck.kind === 'failed') return stale();
     const { answer } = recheck;
     if (answer.status === 429) {
-      this.gate.block(target.upstream, recheck.retryAfter, this.now());
+      this.gate.block(target.upstream, headerOf(answer, 'retry-after'), this.now());
       return stale(429);
     }
     if (answer.status >= 500) return stale(answer.status);
@@ -327,7 +322,7 @@ export class ManifestStrategy {
     try {
       const response = await this.call(ask, 'HEAD', ask.target.reference, timeoutMs);
       const answer = { status: response.status, statusText: response.statusText, headers: snapshotHeaders(response), body: null };
-      return { kind: 'answer', answer, retryAfter: response.headers.get('Retry-After') };
+      return { kind: 'answer', answer };
     } catch {
       return { kind: 'failed' };
     }
@@ -363,8 +358,9 @@ export class ManifestStrategy {
       body,
     };
     const pass: Fetched = { kind: 'pass', answer };
+    const byDigest = reference.includes(':');
     if (!response.ok) {
-      if (response.status === 404 && !reference.includes(':')) {
+      if (response.status === 404 && !byDigest) {
         await this.store.dropTag(target.upstream, target.repository, target.reference);
       }
       return pass;
@@ -389,7 +385,8 @@ export class ManifestStrategy {
       // An algorithm regcache cannot check: hand it over, keep nothing.
       if (ok === null) return pass;
     }
-    if (reference.includes(':') && !(await matchesDigest(reference, body))) {
+    // A header digest equal to the reference has just been checked.
+    if (byDigest && headerDigest !== reference && !(await matchesDigest(reference, body))) {
       this.stats.bump('verificationFailures');
       return {
         kind: 'invalid',
@@ -397,11 +394,18 @@ export class ManifestStrategy {
         detail: { url, requested: reference },
       };
     }
-    const digest = reference.includes(':') ? reference : (headerDigest ?? (await computeDigest('sha256', body)));
+    const digest = byDigest ? reference : (headerDigest ?? (await computeDigest('sha256', body)));
 
     const responseNoStore = (response.headers.get('Cache-Control') ?? '').toLowerCase().includes('no-store');
     // A redirect may lead anywhere: what it served is passed on, never kept for this URL.
-    const keep = !ask.noStore && !responseNoStore && !response.redirected && body.byteLength <= MANIFEST_LIMIT && keptHeadersFit(response);
+    const headers: StoredHeaders = {
+      contentType,
+      dockerContentDigest: headerDigest,
+      etag: response.headers.get('Etag'),
+      apiVersion: response.headers.get('Docker-Distribution-Api-Version'),
+    };
+    const headersFit = Object.values(headers).every((value) => (value?.length ?? 0) <= KEPT_HEADER_LIMIT);
+    const keep = !ask.noStore && !responseNoStore && !response.redirected && body.byteLength <= MANIFEST_LIMIT && headersFit;
     if (!keep || unstorableReason(mediaType, body)) {
       return pass;
     }
@@ -415,12 +419,7 @@ export class ManifestStrategy {
       mediaType,
       // A copy with its own buffer, so the stored bytes are exactly the body's.
       body: body.slice().buffer as ArrayBuffer,
-      headers: {
-        contentType,
-        dockerContentDigest: headerDigest,
-        etag: response.headers.get('Etag'),
-        apiVersion: response.headers.get('Docker-Distribution-Api-Version'),
-      },
+      headers,
       size: body.byteLength,
       fetchedAt: now,
       confirmedAt: now,

@@ -10,6 +10,14 @@ type Totals = Partial<Record<keyof RegcacheStats, number>>;
 const STATS_KEY = 'stats';
 const FLUSH_DELAY_MS = 200;
 
+// Counters add up; the lastSweep values are replaced by newer ones.
+function add(into: Totals, from: Totals): Totals {
+  for (const [name, value] of Object.entries(from) as [keyof RegcacheStats, number][]) {
+    into[name] = name.startsWith('lastSweep') ? value : (into[name] ?? 0) + value;
+  }
+  return into;
+}
+
 export class Stats {
   private pending: Totals = {};
   private failures = 0;
@@ -38,13 +46,7 @@ export class Stats {
     const batch = this.pending;
     this.pending = {};
     if (Object.keys(batch).length === 0) return;
-    const ok = await this.store.updateMeta<Totals>(STATS_KEY, (current = {}) => {
-      const next = { ...current };
-      for (const [name, value] of Object.entries(batch) as [keyof RegcacheStats, number][]) {
-        next[name] = name.startsWith('lastSweep') ? value : (next[name] ?? 0) + value;
-      }
-      return next;
-    });
+    const ok = await this.store.updateMeta<Totals>(STATS_KEY, (current = {}) => add({ ...current }, batch));
     if (ok) {
       this.failures = 0;
       return;
@@ -52,9 +54,7 @@ export class Stats {
     // Keep what could not be written, and try once more. Not more often than that: a database
     // that stays unwritable (a newer worker version upgraded it) must not keep this worker's
     // events, and so that version's activation, waiting forever. The next count retries too.
-    for (const [name, value] of Object.entries(batch) as [keyof RegcacheStats, number][]) {
-      this.pending[name] = name.startsWith('lastSweep') ? (this.pending[name] ?? value) : (this.pending[name] ?? 0) + value;
-    }
+    this.pending = add(batch, this.pending);
     if (++this.failures === 1) this.flusher.schedule();
   }
 
@@ -90,10 +90,5 @@ export class Stats {
       if (name !== 'storedBytes') out[name] = stored[name] ?? 0;
     }
     return out;
-  }
-
-  async reset(): Promise<void> {
-    this.pending = {};
-    await this.store.putMeta(STATS_KEY, {});
   }
 }

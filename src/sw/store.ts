@@ -1,7 +1,7 @@
 // Reads and writes of stored manifests and tags. Storage trouble never fails a request:
 // reads answer "not stored" and writes report false, so the caller answers from upstream.
 import { type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
-import type { Entry } from '../shared/messages.js';
+import type { Entry, PurgeFilter } from '../shared/messages.js';
 import { RecordMemory } from './memory.js';
 import {
   DB_NAME,
@@ -48,12 +48,6 @@ export interface SweepResult {
   visited: number;
 }
 
-export interface PurgeFilter {
-  upstream?: string;
-  repository?: string;
-  reference?: string;
-}
-
 function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';
 }
@@ -91,6 +85,17 @@ async function deleteManifestsIn(tx: RecordsTx, records: readonly ManifestRecord
   }
   removed.manifests.push(...keys);
   await Promise.all([...deletes, addBytes(tx, -records.reduce((sum, r) => sum + r.size, 0))]);
+}
+
+// The earliest expiresAt stored (Infinity when nothing is), read-only, so that it does not
+// hold up the reads of cache hits the way a read-write transaction would.
+async function earliest(db: Db): Promise<number> {
+  const tx = settled(db.transaction(['manifests', 'tags']));
+  const [m, t] = await Promise.all([
+    tx.objectStore('manifests').index('by-expiry').openKeyCursor(),
+    tx.objectStore('tags').index('by-expiry').openKeyCursor(),
+  ]);
+  return Math.min(m?.key ?? Infinity, t?.key ?? Infinity);
 }
 
 function matches(filter: PurgeFilter, r: { upstream: string; repository: string }, reference: string): boolean {
@@ -334,14 +339,8 @@ export class ManifestStore {
     const result: SweepResult = { manifests: [], tags: [], visited: 0 };
     const expired = IDBKeyRange.upperBound(now);
     await this.run('sweeping expired records', undefined, async (db) => {
-      // Most sweeps find nothing: look first in a read-only transaction, which does not
-      // hold up the reads of cache hits the way a read-write one would.
-      const probe = settled(db.transaction(['manifests', 'tags']));
-      const [m, t] = await Promise.all([
-        probe.objectStore('manifests').index('by-expiry').openKeyCursor(expired),
-        probe.objectStore('tags').index('by-expiry').openKeyCursor(expired),
-      ]);
-      if (!m && !t) return;
+      // Most sweeps find nothing: look first.
+      if ((await earliest(db)) > now) return;
       for (;;) {
         const tx = this.records(db);
         const records = await tx.objectStore('manifests').index('by-expiry').getAll(expired, SWEEP_BATCH);
@@ -367,12 +366,7 @@ export class ManifestStore {
   // The earliest expiresAt of anything stored, or null when nothing expires.
   earliestExpiry(): Promise<number | null> {
     return this.run('finding the next expiry', null, async (db) => {
-      const tx = settled(db.transaction(['manifests', 'tags']));
-      const [m, t] = await Promise.all([
-        tx.objectStore('manifests').index('by-expiry').openKeyCursor(),
-        tx.objectStore('tags').index('by-expiry').openKeyCursor(),
-      ]);
-      const due = Math.min(m?.key ?? Infinity, t?.key ?? Infinity);
+      const due = await earliest(db);
       return Number.isFinite(due) ? due : null;
     });
   }
