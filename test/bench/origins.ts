@@ -8,8 +8,6 @@ import { extname, join, normalize } from 'node:path';
 
 export interface Origin {
   url: string;
-  /** Files served from memory, by path; they win over the directories. */
-  files: Map<string, string>;
   stop(): Promise<void>;
 }
 
@@ -19,12 +17,9 @@ const TYPES: Record<string, string> = {
 };
 
 export function startOrigin(dirs: string[]): Promise<Origin> {
-  const files = new Map<string, string>();
   const sockets = new Set<Socket>();
 
-  const find = async (path: string): Promise<Buffer | string | undefined> => {
-    const inMemory = files.get(path);
-    if (inMemory !== undefined) return inMemory;
+  const find = async (path: string): Promise<Buffer | undefined> => {
     const rel = normalize(path).replace(/^(\.\.(\/|$))+/, '');
     for (const dir of dirs) {
       const body = await readFile(join(dir, rel)).catch(() => undefined);
@@ -60,7 +55,6 @@ export function startOrigin(dirs: string[]): Promise<Origin> {
       const { port } = server.address() as AddressInfo;
       resolve({
         url: `http://127.0.0.1:${port}`,
-        files,
         stop: () =>
           new Promise<void>((done) => {
             server.close(() => done());

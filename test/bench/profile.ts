@@ -64,8 +64,6 @@ interface Row {
   stop?: boolean;
 }
 
-const median0 = (xs: number[]) => (xs.length ? median(xs) : NaN);
-
 const ROOT = join(BENCH_DIR, '..', '..');
 
 function git(...args: string[]): string {
@@ -177,14 +175,14 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
   const background = ['store.touch', 'store.updateMeta'].map((name) => ({
     name,
     count: spanMs(name).length,
-    medianMs: median0(spanMs(name)),
+    medianMs: median(spanMs(name)),
   }));
   const warmPhases = {
     requests: BREAKDOWN_SAMPLES,
-    pageP50: median0(warmRun.times),
-    handle: median0(spanMs('handle')),
-    getManifest: median0(spanMs('store.getManifest')),
-    handleWithoutRead: median0(
+    pageP50: median(warmRun.times),
+    handle: median(spanMs('handle')),
+    getManifest: median(spanMs('store.getManifest')),
+    handleWithoutRead: median(
       warmSpans
         .filter((s) => s.name === 'handle')
         .map((h) => {
@@ -207,7 +205,7 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
   await headPage.evaluate(inPage.takeProbe);
   const headRun = await headPage.evaluate(inPage.sequential, { probes: tagProbes, accept: LATENCY_ACCEPT, start: 0, count: HEAD_SAMPLES });
   const headSpans = (await headPage.evaluate(inPage.takeProbe)).spans;
-  const headMs = (name: string) => median0(headSpans.filter((s) => s.name === name).map((s) => s.end - s.start));
+  const headMs = (name: string) => median(headSpans.filter((s) => s.name === name).map((s) => s.end - s.start));
   upstream.reset();
   await headPage.evaluate(inPage.sequential, { probes: tagProbes, accept: LATENCY_ACCEPT, start: 0, count: 20 });
   const perRequest = { upstream: upstream.log.length / 20, preflights: upstream.log.filter((e) => e.method === 'OPTIONS').length / 20 };
@@ -218,7 +216,7 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
   await headPage.evaluate(inPage.sequential, { probes: tagProbes, accept: ACCEPT_ALL, start: 0, count: 20 });
   const headPhases = {
     requests: HEAD_SAMPLES,
-    pageP50: median0(headRun.times),
+    pageP50: median(headRun.times),
     handle: headMs('handle'),
     recheck: headMs('strategy.recheck'),
     confirm: headMs('store.confirm'),
@@ -229,7 +227,7 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
   };
   const commits: Record<string, number> = {};
   for (const durability of ['default', 'relaxed', 'strict'] as const) {
-    commits[durability] = median0(await headPage.evaluate(inPage.commitCost, { durability, count: 50 }));
+    commits[durability] = median(await headPage.evaluate(inPage.commitCost, { durability, count: 50 }));
   }
 
   // 2c. Phases of a hit after a stop, on the probed build.
@@ -247,7 +245,7 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
   await control.detach();
   const stoppedBreakdown: Record<string, number> = {};
   for (const key of Object.keys(samples[0] ?? {}))
-    stoppedBreakdown[key] = median0(samples.map((s) => s[key]!).filter((v) => Number.isFinite(v)));
+    stoppedBreakdown[key] = median(samples.map((s) => s[key]!).filter((v) => Number.isFinite(v)));
 
   // 3. A trace with the CPU profiler, on an unminified build, and on the floor the same way.
   log('profile: traces');

@@ -1,8 +1,6 @@
-import type { EconomyRecord } from './run.js';
+import type { Column, EconomyRecord, StorageRecord, SweepRecord } from './run.js';
 // The results file's shape, and the markdown printed after a run (and pasted in the README).
 import { bytes, median, ms, ratio, type Summary } from './stats.js';
-
-type Column = 'delay' | 'direct';
 
 export interface LatencyResult extends Summary {
   answers: Record<string, number>;
@@ -42,8 +40,8 @@ export interface Results {
   labels: Record<string, string>;
   /** Rows measured after a worker stop have the first column only. */
   latency: Record<string, Partial<Record<Column, LatencyResult>>>;
-  sweep: Record<string, { stored: number; expired: number; ms: number[]; visited: number[]; deleted: number[] }>;
-  storage: Record<string, { manifests: number; meanBodyBytes: number; byDigest: number; byTag: number }>;
+  sweep: Record<string, SweepRecord>;
+  storage: Record<string, StorageRecord>;
   economy: Record<string, EconomyRecord>;
   targets: TargetResult[];
   problems: string[];

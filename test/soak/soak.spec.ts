@@ -8,7 +8,7 @@ import { checkStore, probeWorker, reliability, sleep } from '../e2e/hardening.js
 import { client, stats } from '../e2e/store-helpers.js';
 import { prng } from '../fixtures/config-fuzz.js';
 import { ACCEPT_ALL, type PushedImage, pushImage } from '../fixtures/images.js';
-import type { FaultRule } from '../fixtures/proxy.js';
+import { type FaultRule, registryError } from '../fixtures/proxy.js';
 
 // REGCACHE_SOAK_TOTAL shortens a run while working on this test; the soak itself is 10,000.
 const TOTAL = Number(process.env.REGCACHE_SOAK_TOTAL ?? 10_000);
@@ -59,19 +59,12 @@ function rule(kind: Kind, at: string): FaultRule | null {
   const path = exactly(at);
   switch (kind) {
     case '503':
-      return {
-        path,
-        status: 503,
-        headers: { 'Content-Type': 'application/json' },
-        body: '{"errors":[{"code":"UNAVAILABLE","message":"soak","detail":null}]}',
-        times: 1,
-      };
     case '429':
       return {
         path,
-        status: 429,
+        status: Number(kind),
         headers: { 'Content-Type': 'application/json' },
-        body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"soak","detail":null}]}',
+        body: registryError(kind === '503' ? 'UNAVAILABLE' : 'TOOMANYREQUESTS', 'soak'),
         times: 1,
       };
     case 'reset':
