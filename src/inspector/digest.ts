@@ -7,10 +7,6 @@ async function hexDigest(algorithm: string, bytes: Uint8Array): Promise<string> 
   return [...hash].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export async function sha256Digest(bytes: Uint8Array): Promise<string> {
-  return `sha256:${await hexDigest('SHA-256', bytes)}`;
-}
-
 export async function matchesDigest(digest: string, bytes: Uint8Array): Promise<boolean> {
   const [name = '', hex] = digest.split(':');
   const algorithm = ALGORITHMS[name];

@@ -1,9 +1,8 @@
 // The manifest and config media types the inspector understands.
 
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../sw/manifest-types.js';
+
+export { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST };
 
 // Every type the inspector can show, so a registry never falls back to schema 1 for it.
 export const MANIFEST_ACCEPT = [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST].join(', ');

@@ -1,7 +1,7 @@
 // The inspector's calls to one registry: manifests (which regcache answers) and config
 // blobs, with the bearer token flow registries such as Docker Hub require.
 
-import { sha256Digest } from './digest.js';
+import { computeDigest } from '../sw/digest.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { problemFromAnswer, problemFromNetwork, RegistryProblem, type Subject } from './problems.js';
 import { bearerChallenge } from './www-authenticate.js';
@@ -66,7 +66,7 @@ export class RegistryClient {
     return {
       url,
       mediaType,
-      digest: response.headers.get('Docker-Content-Digest') ?? (await sha256Digest(bytes)),
+      digest: response.headers.get('Docker-Content-Digest') ?? (await computeDigest('sha256', bytes)),
       bytes,
       json,
       cacheStatus: response.headers.get('Cache-Status'),

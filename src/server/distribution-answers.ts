@@ -12,22 +12,6 @@ export interface CorsConfig {
   exposeHeaders: string[];
 }
 
-export function corsFor(origin: string): CorsConfig {
-  return {
-    origin,
-    methods: ['HEAD', 'GET', 'OPTIONS'],
-    allowHeaders: ['Authorization', 'Accept', 'Cache-Control', 'If-None-Match'],
-    exposeHeaders: [
-      'Docker-Content-Digest',
-      'Content-Length',
-      'Content-Type',
-      'Etag',
-      'Docker-Distribution-Api-Version',
-      'WWW-Authenticate',
-    ],
-  };
-}
-
 export interface RegistryError {
   code: string;
   message: string;

@@ -5,6 +5,7 @@
 // schema 2 manifest to signed schema 1 for a client that does not accept schema 2, this
 // registry serves schema 2 (as distribution 3 does).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OCI_INDEX, OCI_MANIFEST } from '../sw/manifest-types.js';
 import {
   type CorsConfig,
   commonHeaders,
@@ -16,9 +17,6 @@ import {
   sendJson,
 } from './distribution-answers.js';
 import type { OciLayout } from './oci-layout.js';
-
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 
 // distribution's route grammar: a name may start with a domain (which allows capitals),
 // a reference is a tag or anything shaped like a digest; digests are parsed afterwards.

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MANIFEST_TYPES } from '../sw/manifest-types.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -38,13 +39,6 @@ export interface OciLayout {
 export class LayoutError extends Error {
   override name = 'LayoutError';
 }
-
-const MANIFEST_TYPES = new Set([
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
 
 // "library/hello:latest" → ["library/hello", "latest"]; a colon before the last slash is a port.
 export function splitRefName(refName: string): [string, string] | null {

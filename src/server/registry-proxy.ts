@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { TOKEN_PROXY_PATH } from '../inspector/offline-names.js';
 import { formatChallenges, parseChallenges } from '../inspector/www-authenticate.js';
+import { sendErrors } from './distribution-answers.js';
 
 const FORWARDED_REQUEST_HEADERS = ['accept', 'authorization', 'if-none-match', 'range', 'cache-control', 'user-agent'];
 const DROPPED_RESPONSE_HEADERS = new Set([
@@ -47,12 +48,6 @@ export function rewriteChallenges(header: string, proxyTokenUrl: string, seenRea
     c.params.realm = url.href;
   }
   return formatChallenges(challenges);
-}
-
-function problem(res: ServerResponse, status: number, code: string, message: string): void {
-  const body = `${JSON.stringify({ errors: [{ code, message }] })}\n`;
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
 }
 
 async function relay(
@@ -97,7 +92,10 @@ export function createRegistryProxy(target: string): RegistryProxy {
         .catch((error: unknown) => {
           const cause = (error as { cause?: { code?: string } }).cause?.code;
           if (!res.headersSent)
-            problem(res, 502, 'UNAVAILABLE', `the dev server's proxy could not reach ${targetOrigin}${cause ? ` (${cause})` : ''}`);
+            sendErrors(req, res, 502, {
+              code: 'UNAVAILABLE',
+              message: `the dev server's proxy could not reach ${targetOrigin}${cause ? ` (${cause})` : ''}`,
+            });
           else res.destroy();
         });
     },
@@ -106,12 +104,10 @@ export function createRegistryProxy(target: string): RegistryProxy {
       const url = new URL(req.url ?? '/', 'http://proxy.invalid');
       const realm = url.searchParams.get('realm');
       if (!realm || !seenRealms.has(realm)) {
-        return problem(
-          res,
-          403,
-          'DENIED',
-          `the proxy forwards token requests only to realms ${targetOrigin} announced, and ${realm ?? 'no realm'} is not one`,
-        );
+        return sendErrors(req, res, 403, {
+          code: 'DENIED',
+          message: `the proxy forwards token requests only to realms ${targetOrigin} announced, and ${realm ?? 'no realm'} is not one`,
+        });
       }
       const forward = new URL(realm);
       for (const [k, v] of url.searchParams) if (k !== 'realm') forward.searchParams.append(k, v);
@@ -121,7 +117,10 @@ export function createRegistryProxy(target: string): RegistryProxy {
         .then((upstream) => relay(upstream, req, res))
         .catch(() => {
           if (!res.headersSent)
-            problem(res, 502, 'UNAVAILABLE', `the dev server's proxy could not reach the token service ${forward.origin}`);
+            sendErrors(req, res, 502, {
+              code: 'UNAVAILABLE',
+              message: `the dev server's proxy could not reach the token service ${forward.origin}`,
+            });
           else res.destroy();
         });
     },

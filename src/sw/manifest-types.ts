@@ -5,7 +5,7 @@ export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 
-const STORABLE = new Set([OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST]);
+export const MANIFEST_TYPES: ReadonlySet<string> = new Set([OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST]);
 
 // Signed schema 1 is digested without its signatures, so its body never hashes to its
 // digest; it is passed through untouched.
@@ -20,7 +20,7 @@ export function isSchema1(mediaType: string): boolean {
 
 // Why a verified body still is not a manifest worth keeping, or null when it is.
 export function unstorableReason(mediaType: string, body: Uint8Array<ArrayBuffer>): string | null {
-  if (!STORABLE.has(mediaType)) return `media type ${JSON.stringify(mediaType)} is not a manifest type regcache stores`;
+  if (!MANIFEST_TYPES.has(mediaType)) return `media type ${JSON.stringify(mediaType)} is not a manifest type regcache stores`;
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
