@@ -47,7 +47,9 @@ function libraries(mode: string): UserConfig {
           },
           rolldownOptions: {
             external: [/^idb(\/|$)/, /^workbox-/],
-            output: { chunkFileNames: '[name].js' },
+            // What both entries use (config parsing, Accept keys) goes to one chunk, whose
+            // name package.json's files list can rely on.
+            output: { chunkFileNames: 'shared.js' },
           },
         },
       };

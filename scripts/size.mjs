@@ -45,13 +45,13 @@ const rows = [
   },
   {
     name: 'regcache/sw',
-    what: "regcache's own code for your worker: dist/sw.js + dist/config.js, minified; workbox-routing and idb come on top unless your worker has them already",
-    ...measure(['dist/sw.js', 'dist/config.js'], true),
+    what: "regcache's own code for your worker: dist/sw.js + dist/shared.js, minified; workbox-routing and idb come on top unless your worker has them already",
+    ...measure(['dist/sw.js', 'dist/shared.js'], true),
   },
   {
     name: 'regcache/client',
-    what: 'the page client: dist/client.js + dist/config.js, minified',
-    ...measure(['dist/client.js', 'dist/config.js'], true),
+    what: 'the page client: dist/client.js + dist/shared.js, minified',
+    ...measure(['dist/client.js', 'dist/shared.js'], true),
   },
 ];
 

@@ -11,6 +11,7 @@ import {
   type WorkerReply,
 } from '../shared/messages.js';
 
+import { acceptTypes } from '../sw/accept.js';
 import { parseConfig } from '../sw/config.js';
 
 export { CHANNEL_NAME, PERIODIC_SYNC_TAG } from '../shared/messages.js';
@@ -62,8 +63,10 @@ export class RegcacheClient {
     return this.ask({ type: 'stats' });
   }
 
-  entries(): Promise<Entry[]> {
-    return this.ask({ type: 'entries' });
+  async entries(): Promise<Entry[]> {
+    // Tag keys name known media types by code; they are spelt out here, not in the worker.
+    const entries = await this.ask({ type: 'entries' });
+    return entries.map((e) => (e.accept === undefined ? e : { ...e, accept: acceptTypes(e.accept).join(',') }));
   }
 
   // Deletes the records matching every given field; a reference is a tag or a digest.

@@ -5,17 +5,24 @@ export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 
-export const MANIFEST_TYPES: ReadonlySet<string> = new Set([OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST]);
-
-// Signed schema 1 is digested without its signatures, so its body never hashes to its
-// digest; it is passed through untouched.
-const SCHEMA1 = new Set([
+// Every manifest type clients list in Accept, in a fixed order: stored tag keys name them
+// by position (acceptKey), so the order must never change without a schema version.
+// The first four are the types regcache stores. The last two are signed schema 1, which is
+// digested without its signatures, so its body never hashes to its digest: it is passed
+// through untouched.
+export const KNOWN_TYPES: readonly string[] = [
+  OCI_INDEX,
+  OCI_MANIFEST,
+  DOCKER_LIST,
+  DOCKER_MANIFEST,
   'application/vnd.docker.distribution.manifest.v1+prettyjws',
   'application/vnd.docker.distribution.manifest.v1+json',
-]);
+];
+
+export const MANIFEST_TYPES: ReadonlySet<string> = new Set(KNOWN_TYPES.slice(0, 4));
 
 export function isSchema1(mediaType: string): boolean {
-  return SCHEMA1.has(mediaType);
+  return KNOWN_TYPES.indexOf(mediaType) > 3;
 }
 
 // Why a verified body still is not a manifest worth keeping, or null when it is.

@@ -4,7 +4,8 @@ import type { DBSchema } from 'idb';
 export const DB_NAME = 'regcache';
 // 2: records carry `private`. Version 1 databases are dropped and rebuilt: they cannot
 // tell which records were fetched with credentials.
-export const SCHEMA_VERSION = 2;
+// 3: tag keys write known media types as short codes (acceptKey); version 2 tags are rekeyed.
+export const SCHEMA_VERSION = 3;
 
 // The upstream headers a served answer repeats; nothing else from upstream is kept.
 export interface StoredHeaders {
@@ -39,7 +40,7 @@ export interface TagRecord {
   upstream: string;
   repository: string;
   tag: string;
-  // The normalised Accept set the tag was resolved under.
+  // The normalised Accept set the tag was resolved under, as acceptKey writes it.
   accept: string;
   digest: string;
   fetchedAt: number;

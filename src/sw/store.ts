@@ -2,6 +2,7 @@
 // reads answer "not stored" and writes report false, so the caller answers from upstream.
 import { type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
 import type { Entry, PurgeFilter } from '../shared/messages.js';
+import { acceptKey, parseAccept } from './accept.js';
 import { RecordMemory } from './memory.js';
 import {
   DB_NAME,
@@ -145,8 +146,18 @@ export class ManifestStore {
     blocked.catch(() => undefined);
     this.blocked = blocked;
     this.db = openDB<RegcacheSchema>(DB_NAME, SCHEMA_VERSION, {
-      upgrade(db) {
-        // A cache can always be refilled: every older layout is dropped and rebuilt.
+      upgrade(db, from, _to, tx) {
+        // 3 only changed how tag keys write the Accept set: rekey the tags, keep everything.
+        if (from === 2) {
+          const tags = tx.objectStore('tags');
+          tags
+            .getAll()
+            // Requests run in the order they are made: clear, then the rekeyed puts.
+            .then((all) => Promise.all([tags.clear(), ...all.map((t) => tags.put({ ...t, accept: acceptKey(parseAccept(t.accept)) }))]))
+            .catch(() => undefined);
+          return;
+        }
+        // Any other older layout is dropped and rebuilt: a cache can always be refilled.
         for (const name of [...db.objectStoreNames]) db.deleteObjectStore(name);
         const manifests = db.createObjectStore('manifests', { keyPath: MANIFEST_KEY_PATH });
         manifests.createIndex('by-expiry', 'expiresAt');

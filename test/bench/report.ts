@@ -104,10 +104,13 @@ function stoppedTable(r: Results): string[] {
 }
 
 function sweepTable(r: Results): string[] {
-  const lines = ['| stored | expired | sweep (median) | min – max | visited | deleted |', '|---:|---:|---:|---:|---:|---:|'];
+  const lines = [
+    '| stored | expired | database | sweep (median) | min – max | visited | deleted |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+  ];
   for (const s of Object.values(r.sweep)) {
     lines.push(
-      `| ${s.stored.toLocaleString('en')} | ${s.expired.toLocaleString('en')} | ${ms(median(s.ms))} ms | ${ms(Math.min(...s.ms))} – ${ms(Math.max(...s.ms))} ms | ${median(s.visited)} | ${median(s.deleted)} |`,
+      `| ${s.stored.toLocaleString('en')} | ${s.expired.toLocaleString('en')} | ${bytes(s.databaseBytes)} | ${ms(median(s.ms))} ms | ${ms(Math.min(...s.ms))} – ${ms(Math.max(...s.ms))} ms | ${median(s.visited)} | ${median(s.deleted)} |`,
     );
   }
   return lines;
@@ -152,7 +155,7 @@ export function renderMarkdown(r: Results): string {
     '',
     ...stoppedTable(r),
     '',
-    `Sweeps (median of ${r.meta.sweepTrials}). Records are manifests and tags, seeded in pairs (a manifest and the tag pointing at it):`,
+    `Sweeps (median of ${r.meta.sweepTrials}). Records are manifests and tags, seeded in pairs (a manifest and the tag pointing at it); "database" is IndexedDB's share of \`navigator.storage.estimate()\` with only the live records stored:`,
     '',
     ...sweepTable(r),
     '',

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config.js';
+import { acceptKey, parseAccept } from '../../src/sw/accept.js';
 import { ACCEPT_ALL, OCI_INDEX, OCI_MANIFEST } from '../fixtures/images.js';
 import { startProxy, type UpstreamProxy } from '../fixtures/proxy.js';
 import { type Registry, startRegistry } from '../fixtures/registry.js';
@@ -385,10 +386,7 @@ async function measureLoad(scenarios: Scenario[]): Promise<Record<string, Record
 // 100,000 records of real sizes would take a gigabyte.
 export const SEED_BODY_BYTES = 64;
 // The Accept key regcache would give a tag fetched with ACCEPT_ALL.
-export const SEED_ACCEPT = ACCEPT_ALL.split(',')
-  .map((s) => s.trim())
-  .sort()
-  .join(',');
+export const SEED_ACCEPT = acceptKey(parseAccept(ACCEPT_ALL));
 
 const SWEEP_CASES = [
   { id: '1k', stored: 1_000, expired: 10 },
@@ -400,6 +398,8 @@ const SWEEP_CASES = [
 export interface SweepRecord {
   stored: number;
   expired: number;
+  // IndexedDB's share of the origin's storage before the trials, live records only.
+  databaseBytes: number;
   ms: number[];
   visited: number[];
   deleted: number[];
@@ -441,13 +441,15 @@ async function measureSweeps(env: Env, cases: SweepCase[]): Promise<Record<strin
   // A database that grew over weeks has been compacted; one bulk-loaded a minute ago may
   // still be. Wait until each origin's storage use stops changing (at most 10 s each).
   const settle = Date.now();
-  for (const c of cases) await c.page.evaluate(inPage.usage);
-  log(`sweep: databases settled in ${((Date.now() - settle) / 1000).toFixed(1)} s`);
   const out: Record<string, SweepRecord> = {};
+  for (const c of cases) {
+    const { indexedDB } = await c.page.evaluate(inPage.usage);
+    out[c.id] = { stored: c.stored, expired: c.expired, databaseBytes: indexedDB, ms: [], visited: [], deleted: [] };
+  }
+  log(`sweep: databases settled in ${((Date.now() - settle) / 1000).toFixed(1)} s`);
   for (let trial = 0; trial < SWEEP_TRIALS; trial++) {
     for (const c of rotate(cases, trial)) {
-      const record = out[c.id] ?? { stored: c.stored, expired: c.expired, ms: [], visited: [], deleted: [] };
-      out[c.id] = record;
+      const record = out[c.id]!;
       // A stopped worker would sweep at start-up, before the timed sweep: keep it running.
       await c.page.evaluate(inPage.wake);
       await c.page.evaluate(inPage.seed, {

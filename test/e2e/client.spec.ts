@@ -68,6 +68,13 @@ test('entries describe each record', async ({ env, regcache }) => {
     size: img.size,
   });
   expect(tag).toMatchObject({ upstream: env.proxy.url, repository: repo, reference: 'v1', digest: img.digest });
+  // The Accept set spelt out, sorted, though the key stores known types as codes.
+  expect(tag.accept).toBe(
+    ACCEPT_ALL.split(',')
+      .map((t) => t.trim())
+      .sort()
+      .join(','),
+  );
   for (const e of [manifest, tag]) {
     expect(e.fetchedAt).toBeGreaterThanOrEqual(before - 1000);
     expect(e.expiresAt! - e.fetchedAt).toBe(600_000);

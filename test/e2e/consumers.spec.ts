@@ -199,7 +199,7 @@ test('the tarball holds exactly what a consumer needs', async () => {
     'CHANGELOG.md',
     'README.md',
     'dist/client.js',
-    'dist/config.js',
+    'dist/shared.js',
     'dist/regcache-sw.js',
     'dist/sw.js',
     'dist/vite.js',

@@ -1,14 +1,16 @@
-// Schema upgrades: a database left by schema 1, one from a newer version, and a second
+// Schema upgrades: databases left by schemas 1 and 2, one from a newer version, and a second
 // worker version taking over while the first still serves a page, with and without a
 // schema change. No request fails, and nothing that should survive is lost.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { acceptKey, parseAccept } from '../../src/sw/accept.js';
+import { SCHEMA_VERSION } from '../../src/sw/store-schema.js';
 import { ACCEPT_ALL, type PushedImage, pushImage, sha256 } from '../fixtures/images.js';
 import { expect, type FetchOk, type FetchResult, isFetchError, registerIn, test, uniqueRepo } from './fixtures.js';
 import { checkStore, cs, dbShape, probeWorker, reliability } from './hardening.js';
-import { stats } from './store-helpers.js';
+import { dumpDb, entries, stats } from './store-helpers.js';
 
 const all = { headers: { Accept: ACCEPT_ALL } };
 
@@ -21,17 +23,32 @@ function digestOf(r: FetchOk): string {
   return sha256(Buffer.from(r.body, 'base64'));
 }
 
+const FOUR_TYPES_KEY =
+  'application/vnd.docker.distribution.manifest.list.v2+json,application/vnd.docker.distribution.manifest.v2+json,application/vnd.oci.image.index.v1+json,application/vnd.oci.image.manifest.v1+json';
+const OCI_TYPES_KEY = 'application/vnd.oci.image.index.v1+json,application/vnd.oci.image.manifest.v1+json';
+
+interface OldDatabase {
+  version: 1 | 2;
+  upstream: string;
+  img: PushedImage;
+  // The manifest record's body: not the digest's content makes serving it show.
+  body: Buffer;
+  // Accept sets, spelt out as schema 1 and 2 keyed tags by them: one tag record for each.
+  acceptKeys: string[];
+  // Keep the connection open and ignore versionchange, as an old page that never closes would.
+  hold: boolean;
+}
+
 /**
- * Leaves a schema-1 database behind, as regcache 1 wrote it: the three stores with their
- * key paths and indexes, holding a manifest record whose body is not its digest's content
- * (so serving it would show), a tag pointing at it, and meta. With `hold`, the page keeps
- * its connection open and ignores versionchange, as an old page that never closes would.
+ * Leaves a database behind as regcache with schema 1 or 2 wrote it: the three stores with
+ * their key paths and indexes, a manifest record, tags pointing at it, and meta.
  */
-async function leaveSchema1(page: Page, upstream: string, img: PushedImage, wrongBody: Buffer, hold: boolean): Promise<void> {
+async function leaveOldSchema(page: Page, old: OldDatabase): Promise<void> {
+  const { img, body, ...rest } = old;
   await page.evaluate(
-    async ({ upstream, repo, tag, digest, mediaType, body, hold }) => {
+    async ({ version, upstream, repo, tag, digest, mediaType, body, acceptKeys, hold }) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const req = indexedDB.open('regcache', 1);
+        const req = indexedDB.open('regcache', version);
         req.onupgradeneeded = () => {
           const d = req.result;
           const manifests = d.createObjectStore('manifests', { keyPath: ['upstream', 'repository', 'digest'] });
@@ -48,8 +65,8 @@ async function leaveSchema1(page: Page, upstream: string, img: PushedImage, wron
       const bytes = Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
       const now = Date.now();
       const times = { fetchedAt: now, confirmedAt: now, expiresAt: now + 3_600_000, lastUsed: now };
-      const accept =
-        'application/vnd.docker.distribution.manifest.list.v2+json,application/vnd.docker.distribution.manifest.v2+json,application/vnd.oci.image.index.v1+json,application/vnd.oci.image.manifest.v1+json';
+      // Schema 2 added `private`.
+      const extra = version === 2 ? { private: false } : {};
       const tx = db.transaction(['manifests', 'tags', 'meta'], 'readwrite');
       tx.objectStore('manifests').put({
         upstream,
@@ -60,24 +77,25 @@ async function leaveSchema1(page: Page, upstream: string, img: PushedImage, wron
         headers: { contentType: mediaType, dockerContentDigest: digest, etag: `"${digest}"`, apiVersion: 'registry/2.0' },
         size: bytes.byteLength,
         ...times,
+        ...extra,
       });
-      tx.objectStore('tags').put({ upstream, repository: repo, tag, accept, digest, ...times });
+      for (const accept of acceptKeys) tx.objectStore('tags').put({ upstream, repository: repo, tag, accept, digest, ...times, ...extra });
       tx.objectStore('meta').put(bytes.byteLength, 'bytes');
       tx.objectStore('meta').put({ requests: 41, hits: 40 }, 'stats');
       await new Promise<void>((resolve, reject) => {
         tx.oncomplete = () => resolve();
         tx.onerror = () => reject(tx.error);
       });
-      const w = window as unknown as { schema1?: IDBDatabase; versionchange?: number };
+      const w = window as unknown as { oldDb?: IDBDatabase; versionchange?: number };
       if (hold) {
-        w.schema1 = db;
+        w.oldDb = db;
         w.versionchange = 0;
         db.onversionchange = () => (w.versionchange = (w.versionchange ?? 0) + 1);
       } else {
         db.close();
       }
     },
-    { upstream, repo: img.repo, tag: img.tag, digest: img.digest, mediaType: img.mediaType, body: wrongBody.toString('base64'), hold },
+    { ...rest, repo: img.repo, tag: img.tag, digest: img.digest, mediaType: img.mediaType, body: body.toString('base64') },
   );
 }
 
@@ -91,7 +109,7 @@ for (const hold of [false, true]) {
     const img = await pushImage(env.registry.url, repo, 'v1', 'oci');
     const other = await pushImage(env.registry.url, repo, 'other', 'oci', { salt: 'other' });
     const old = await regcache.blank();
-    await leaveSchema1(old, env.proxy.url, img, other.body, hold);
+    await leaveOldSchema(old, { version: 1, upstream: env.proxy.url, img, body: other.body, acceptKeys: [FOUR_TYPES_KEY], hold });
     expect(await dbShape(old)).toEqual({ version: 1, stores: ['manifests', 'meta', 'tags'] });
 
     // The worker starts on top of it; with `hold`, its upgrade is blocked by the old page.
@@ -116,15 +134,15 @@ for (const hold of [false, true]) {
         expect(await page.evaluate(async () => (await indexedDB.databases()).find((d) => d.name === 'regcache')?.version)).toBe(1);
         blockedOutcome = `while blocked: ${first.map((r) => `${r.status} ${cs(r.headers['cache-status'])}`).join(', ')}; `;
         // The old page lets go: the upgrade goes ahead.
-        await old.evaluate(() => (window as unknown as { schema1: IDBDatabase }).schema1.close());
-        await expect.poll(async () => (await dbShape(page))?.version).toBe(2);
+        await old.evaluate(() => (window as unknown as { oldDb: IDBDatabase }).oldDb.close());
+        await expect.poll(async () => (await dbShape(page))?.version).toBe(SCHEMA_VERSION);
         for (const url of urls) {
           const r = ok(await regcache.fetchIn(page, url, all));
           expect(r.status).toBe(200);
           expect(digestOf(r)).toBe(img.digest);
         }
       }
-      expect(await dbShape(page)).toEqual({ version: 2, stores: ['manifests', 'meta', 'tags'] });
+      expect(await dbShape(page)).toEqual({ version: SCHEMA_VERSION, stores: ['manifests', 'meta', 'tags'] });
       const store = await checkStore(page);
       expect(store.problems).toEqual([]);
       expect(store).toMatchObject({ manifests: 1, tags: 1, bytes: img.size });
@@ -142,7 +160,7 @@ for (const hold of [false, true]) {
         hold
           ? 'schema-1 database left behind, held open by an old page that ignores versionchange'
           : 'schema-1 database left behind (records with a body that is not their digest)',
-        `${blockedOutcome}every request 200 with upstream's bytes (never the schema-1 record); database rebuilt at version 2${hold ? ' once the old page closed' : ''}, stored and served offline after`,
+        `${blockedOutcome}every request 200 with upstream's bytes (never the schema-1 record); database rebuilt at version ${SCHEMA_VERSION}${hold ? ' once the old page closed' : ''}, stored and served offline after`,
       );
     } finally {
       env.proxy.offline(false);
@@ -150,6 +168,60 @@ for (const hold of [false, true]) {
     }
   });
 }
+
+test('a schema-2 database is upgraded in place: tags rekeyed, nothing lost', async ({ env, regcache, browser }) => {
+  const repo = uniqueRepo('schema/v2');
+  const img = await pushImage(env.registry.url, repo, 'v1', 'oci');
+  const old = await regcache.blank();
+  await leaveOldSchema(old, {
+    version: 2,
+    upstream: env.proxy.url,
+    img,
+    body: img.body,
+    acceptKeys: [FOUR_TYPES_KEY, OCI_TYPES_KEY],
+    hold: false,
+  });
+  const bytesBefore = (await dumpDb(old)).meta.bytes;
+
+  // Inside the fresh window, a tag that survived the upgrade is answered with no upstream call.
+  const page = await regcache.open({ fresh: '600' });
+  const probe = await probeWorker(browser, env.pageOrigin);
+  try {
+    const url = `${env.proxy.url}/v2/${repo}/manifests/v1`;
+    const answers = [];
+    for (const accept of [ACCEPT_ALL, OCI_TYPES_KEY]) {
+      const r = ok(await regcache.fetchIn(page, url, { headers: { Accept: accept } }));
+      expect(r.status).toBe(200);
+      expect(digestOf(r)).toBe(img.digest);
+      expect(r.headers['cache-status']).toMatch(/^regcache; hit/);
+      answers.push(cs(r.headers['cache-status']));
+    }
+    expect(env.proxy.count({ path: `/v2/${repo}/` })).toBe(0);
+
+    expect(await dbShape(page)).toEqual({ version: SCHEMA_VERSION, stores: ['manifests', 'meta', 'tags'] });
+    const db = await dumpDb(page);
+    expect(db.tags.map((t) => t.accept).sort()).toEqual([FOUR_TYPES_KEY, OCI_TYPES_KEY].map((k) => acceptKey(parseAccept(k))).sort());
+    expect(db.manifests).toHaveLength(1);
+    expect(db.meta.bytes).toBe(bytesBefore);
+    expect((await stats(page)).requests).toBeGreaterThanOrEqual(41 + 2);
+    // The page client still lists each tag's Accept set spelt out.
+    expect(
+      (await entries(page))
+        .filter((e) => e.kind === 'tag')
+        .map((e) => e.accept)
+        .sort(),
+    ).toEqual([FOUR_TYPES_KEY, OCI_TYPES_KEY].sort());
+    const store = await checkStore(page);
+    expect(store.problems).toEqual([]);
+    expect(probe.exceptions).toEqual([]);
+    reliability(
+      'schema-2 database left behind (tags keyed by the spelt-out Accept set)',
+      `upgraded in place to version ${SCHEMA_VERSION}: ${db.tags.length} tags rekeyed, manifest, byte total and stats kept; both Accept variants answered from the store (${answers.join(', ')}) with no upstream request`,
+    );
+  } finally {
+    await probe.stop();
+  }
+});
 
 test('a database from a newer schema: the worker answers from upstream and leaves it alone', async ({ env, regcache, browser }) => {
   const repo = uniqueRepo('schema/newer');
@@ -256,7 +328,7 @@ for (const bump of [false, true]) {
 
       if (bump) {
         // The old worker stepped aside (versionchange), so the upgrade was not blocked.
-        expect(await dbShape(page)).toEqual({ version: 3, stores: ['manifests', 'meta', 'tags'] });
+        expect(await dbShape(page)).toEqual({ version: SCHEMA_VERSION + 1, stores: ['manifests', 'meta', 'tags'] });
       }
       // The new version serves, and stores.
       for (const ref of ['v0', 'v1', stored.digest]) {
@@ -290,7 +362,7 @@ for (const bump of [false, true]) {
         bump
           ? 'second worker version with a newer schema activates while the first waits on upstream'
           : 'second worker version (same schema) activates while the first waits on upstream',
-        `the in-flight request: ${answered.status}, ${cs(answered.headers['cache-status'])}; ${bump ? 'the first version closed its connection on versionchange, so the upgrade to version 3 was not blocked; ' : ''}${kept}the new version serves and stores (offline: ${offline.join(', ')}); no uncaught error`,
+        `the in-flight request: ${answered.status}, ${cs(answered.headers['cache-status'])}; ${bump ? `the first version closed its connection on versionchange, so the upgrade to version ${SCHEMA_VERSION + 1} was not blocked; ` : ''}${kept}the new version serves and stores (offline: ${offline.join(', ')}); no uncaught error`,
       );
     } finally {
       env.proxy.offline(false);

@@ -2,6 +2,7 @@
 // the origin's IndexedDB. Requests keep working, the worker recreates its store, nothing
 // it remembered in memory outlives the database, and no rejection goes unhandled.
 import type { Page } from '@playwright/test';
+import { SCHEMA_VERSION } from '../../src/sw/store-schema.js';
 import { ACCEPT_ALL, type PushedImage, pushImage, sha256 } from '../fixtures/images.js';
 import { type Env, expect, isFetchError, type Regcache, test, uniqueRepo } from './fixtures.js';
 import { checkStore, dbShape, probeWorker, reliability } from './hardening.js';
@@ -124,7 +125,7 @@ for (const [i, removal] of REMOVALS.entries()) {
       // The next requests work and are stored again: the worker recreated its database.
       const after = await burst(page, urls, 2);
       expect(after.wrong).toEqual([]);
-      expect(await dbShape(page)).toEqual({ version: 2, stores: ['manifests', 'meta', 'tags'] });
+      expect(await dbShape(page)).toEqual({ version: SCHEMA_VERSION, stores: ['manifests', 'meta', 'tags'] });
       const rebuilt = await checkStore(page);
       expect(rebuilt.problems).toEqual([]);
       expect(rebuilt.manifests, `${after.statuses.join('\n')}\n${probe.warnings.join('\n')}`).toBe(3);
@@ -139,7 +140,7 @@ for (const [i, removal] of REMOVALS.entries()) {
       expect(probe.exceptions, `${probe.stacks.join('\n')}\n${probe.warnings.join('\n')}`).toEqual([]);
       reliability(
         `storage removed underneath a running worker: ${removal.name}, ${ROUNDS} times, each with ${urls.size * PER_URL} requests in flight`,
-        `${how}; ${inFlight}/${ROUNDS * urls.size * PER_URL} in-flight requests 200 with the right bytes; nothing served from memory for removed records; the worker recreated its database (version 2, 3 stores) and stored again; no unhandled rejection`,
+        `${how}; ${inFlight}/${ROUNDS * urls.size * PER_URL} in-flight requests 200 with the right bytes; nothing served from memory for removed records; the worker recreated its database (version ${SCHEMA_VERSION}, 3 stores) and stored again; no unhandled rejection`,
       );
     } finally {
       env.proxy.offline(false);

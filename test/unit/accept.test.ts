@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { acceptKey, accepts, mediaTypeOf, parseAccept } from '../../src/sw/accept.js';
+import { acceptKey, accepts, acceptTypes, mediaTypeOf, parseAccept } from '../../src/sw/accept.js';
+import { KNOWN_TYPES } from '../../src/sw/manifest-types.js';
 
 const OCI = 'application/vnd.oci.image.manifest.v1+json';
 const DOCKER = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -25,6 +26,12 @@ describe('Accept normalisation', () => {
     expect(parseAccept(`${OCI}, , ${DOCKER}`)).toEqual([DOCKER, OCI]);
   });
 
+  it('drops what is not a media range, so it can never read as a short code', () => {
+    expect(parseAccept(`1, json, */*, ${OCI}`)).toEqual(['*/*', OCI]);
+    expect(acceptKey(parseAccept('1'))).toBe('');
+    expect(acceptKey(parseAccept('1'))).not.toBe(acceptKey(parseAccept(KNOWN_TYPES[1] ?? '')));
+  });
+
   it('drops types marked unacceptable with q=0', () => {
     expect(parseAccept(`${OCI};q=0, ${DOCKER}`)).toEqual([DOCKER]);
     expect(parseAccept(`${OCI}; q=0.000`)).toEqual([]);
@@ -37,6 +44,39 @@ describe('Accept normalisation', () => {
     expect(accepts(set, DOCKER)).toBe(false);
     expect(accepts(parseAccept('*/*'), OCI)).toBe(false);
     expect(mediaTypeOf(null)).toBe('');
+  });
+});
+
+describe('acceptKey', () => {
+  it('writes known manifest types as their position and keeps others as they are', () => {
+    const four = parseAccept(
+      `${OCI}, ${DOCKER}, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json`,
+    );
+    expect(acceptKey(four)).toBe('2,3,0,1');
+    expect(acceptKey(parseAccept(`application/json, ${OCI}`))).toBe('application/json,1');
+    expect(acceptKey([])).toBe('');
+  });
+
+  it('is far shorter than the set it stands for', () => {
+    const all = [...KNOWN_TYPES];
+    expect(acceptKey(all).length).toBeLessThan(all.join(',').length / 10);
+  });
+
+  it('spells out again with acceptTypes, for every known type and others', () => {
+    const sets = [[], [...KNOWN_TYPES], [OCI], ['*/*', 'application/json', DOCKER], ['application/x.3+json']];
+    for (const set of sets) {
+      const types = parseAccept(set.join(', '));
+      expect(acceptTypes(acceptKey(types))).toEqual(types);
+    }
+  });
+
+  it('keeps the order of KNOWN_TYPES, which stored keys depend on', () => {
+    expect(KNOWN_TYPES.slice(0, 4)).toEqual([
+      'application/vnd.oci.image.index.v1+json',
+      OCI,
+      'application/vnd.docker.distribution.manifest.list.v2+json',
+      DOCKER,
+    ]);
   });
 });
 
