@@ -9,7 +9,7 @@ import type { Events } from './events.js';
 import { type Clock, expiryFor, isLive, secondsLeft } from './expiry.js';
 import type { Maintenance } from './maintenance.js';
 import { isSchema1, unstorableReason } from './manifest-types.js';
-import type { ManifestTarget } from './manifest-url.js';
+import { isValidDigest, type ManifestTarget } from './manifest-url.js';
 import type { Recency } from './recency.js';
 import type { Stats } from './stats.js';
 import { type ManifestStore, manifestKey, StorageFullError, tagKey } from './store.js';
@@ -193,7 +193,10 @@ export class ManifestStrategy {
       return { response };
     }
     this.vouch(ask);
-    return { digest: headerOf(answer, 'docker-content-digest'), answer };
+    // The digest named here may be fetched next, with the page's credentials: only a
+    // well-formed one goes into a URL. Without one, the caller fetches by tag.
+    const named = headerOf(answer, 'docker-content-digest');
+    return { digest: named && isValidDigest(named) ? named : null, answer };
   }
 
   private vouchKey(ask: Ask): string {

@@ -194,3 +194,43 @@ for (const c of CASES) {
     }
   });
 }
+
+test('hostile upstream: a re-check HEAD names a malformed digest that would lead elsewhere', async ({ env, regcache, browser }) => {
+  const repo = uniqueRepo('hostile/head');
+  const img = await pushImage(env.registry.url, repo, 'v1', 'oci');
+  const other = await pushImage(env.registry.url, repo, 'other', 'oci', { salt: 'other' });
+  const path = `/v2/${repo}/manifests/v1`;
+  const url = `${env.proxy.url}${path}`;
+  const page = await regcache.open();
+  const probe = await probeWorker(browser, env.pageOrigin);
+  try {
+    expect(ok(await regcache.fetchIn(page, url, { headers: { Accept: ACCEPT_ALL } })).headers['cache-status']).toMatch(STORED);
+    // As a URL path, `../manifests/other` resolves to another manifest of the repository.
+    const named = '../manifests/other';
+    env.proxy.addFault({
+      method: 'HEAD',
+      path,
+      times: 1,
+      status: 200,
+      headers: { 'Content-Type': OCI_MANIFEST, 'Docker-Content-Digest': named, 'Content-Length': String(img.size) },
+    });
+    const got = ok(await regcache.fetchIn(page, url, { headers: { Accept: ACCEPT_ALL } }));
+    expect(got.status).toBe(200);
+    // Fetched again by tag: v1's own bytes, and nothing was asked at the path the header named.
+    expect(sha256(Buffer.from(got.body, 'base64'))).toBe(img.digest);
+    expect(got.headers['cache-status']).toMatch(/^regcache; fwd=stale/);
+    expect(env.proxy.count({ method: 'GET', path: `/v2/${repo}/manifests/other` })).toBe(0);
+    expect(env.proxy.count({ method: 'GET', path })).toBe(2);
+    const store = await checkStore(page);
+    expect(store.problems).toEqual([]);
+    expect(store.manifests).toBe(1);
+    expect(other.digest).not.toBe(img.digest);
+    expect(probe.exceptions).toEqual([]);
+    reliability(
+      'hostile upstream: a re-check HEAD names a malformed digest (a relative path to another manifest)',
+      `not used in a URL: the tag was fetched again by tag (${got.status}, ${cs(got.headers['cache-status'])}, its own bytes); no request for the named path; no uncaught error`,
+    );
+  } finally {
+    await probe.stop();
+  }
+});
