@@ -50,6 +50,7 @@ export function ratio(value: number, floor: number): string {
 
 export function bytes(value: number): string {
   if (!Number.isFinite(value)) return '—';
+  if (Math.abs(value) >= 10 * 1024 * 1024) return `${(value / 1024 / 1024).toFixed(1)} MiB`;
   if (Math.abs(value) >= 10 * 1024) return `${(value / 1024).toFixed(1)} KiB`;
   return `${Math.round(value)} B`;
 }
