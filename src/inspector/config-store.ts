@@ -42,11 +42,9 @@ export class ConfigStore {
   }
 
   async summary(): Promise<StoredConfigs> {
-    const cache = await this.open();
-    let bytes = 0;
-    const keys = await cache.keys();
-    for (const key of keys) bytes += Number((await cache.match(key))?.headers.get('Content-Length') ?? 0);
-    return { count: keys.length, bytes };
+    const stored = await (await this.open()).matchAll();
+    const bytes = stored.reduce((sum, r) => sum + Number(r.headers.get('Content-Length') ?? 0), 0);
+    return { count: stored.length, bytes };
   }
 
   async clear(): Promise<number> {

@@ -7,18 +7,12 @@ import { problemFromAnswer, problemFromNetwork, RegistryProblem, type Subject } 
 import { bearerChallenge } from './www-authenticate.js';
 
 export interface ManifestAnswer {
-  url: string;
   mediaType: string;
   digest: string;
   bytes: Uint8Array;
   json: unknown;
   // regcache's Cache-Status, or null when the answer did not pass through it.
   cacheStatus: string | null;
-}
-
-export interface RegistryClientDeps {
-  fetch: typeof fetch;
-  isOnline: () => boolean;
 }
 
 interface Token {
@@ -39,7 +33,6 @@ export class RegistryClient {
     displayHost: string,
     // Whether a failed request may be a missing CORS header, worth a hint about the proxy.
     private readonly crossOrigin: boolean,
-    private readonly deps: RegistryClientDeps = { fetch: (i, o) => fetch(i, o), isOnline: () => navigator.onLine },
   ) {
     this.host = displayHost;
   }
@@ -64,7 +57,6 @@ export class RegistryClient {
     const bodyType = (json as { mediaType?: unknown }).mediaType;
     const mediaType = headerType && headerType !== 'application/json' ? headerType : typeof bodyType === 'string' ? bodyType : headerType;
     return {
-      url,
       mediaType,
       digest: response.headers.get('Docker-Content-Digest') ?? (await computeDigest('sha256', bytes)),
       bytes,
@@ -101,9 +93,9 @@ export class RegistryClient {
     const token = this.tokens.get(repository);
     const withAuth = token && token.expiresAt > Date.now() ? { ...headers, Authorization: token.authorization } : headers;
     try {
-      return await this.deps.fetch(url, { headers: withAuth });
+      return await fetch(url, { headers: withAuth });
     } catch {
-      throw problemFromNetwork(subject, this.deps.isOnline(), this.crossOrigin);
+      throw problemFromNetwork(subject, navigator.onLine, this.crossOrigin);
     }
   }
 
@@ -114,10 +106,10 @@ export class RegistryClient {
     realm.searchParams.set('scope', params.scope ?? `repository:${repository}:pull`);
     let response: Response;
     try {
-      response = await this.deps.fetch(realm.href);
+      response = await fetch(realm.href);
     } catch {
       throw new RegistryProblem(
-        this.deps.isOnline() ? 'network' : 'offline',
+        navigator.onLine ? 'network' : 'offline',
         `${this.host} wants a token for ${repository}, but its token service at ${realm.host} could not be reached${this.crossOrigin ? ' (it may not allow requests from this page; the dev server’s proxy mode, REGCACHE_PROXY, gets around that)' : ''}.`,
       );
     }

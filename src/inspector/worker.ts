@@ -42,7 +42,8 @@ export async function startWorker(): Promise<WorkerState> {
 }
 
 // The files this page was loaded from, stored so that it opens offline. The first load
-// happens before the worker controls the page, so the worker never saw these requests.
+// happens before the worker controls the page, so the worker never saw these requests:
+// they are fetched again through it, and it stores each answer before handing it over.
 // When every file could be fetched, files of older builds are dropped.
 async function keepShell(): Promise<void> {
   const urls = new Set<string>([new URL(location.pathname, location.href).href]);
@@ -50,14 +51,13 @@ async function keepShell(): Promise<void> {
     const url = new URL(entry.name);
     if (url.origin === location.origin && !isRegistryPath(url.pathname)) urls.add(url.href);
   }
-  const cache = await caches.open(SHELL_CACHE);
   const results = await Promise.allSettled(
     [...urls].map(async (url) => {
       const response = await fetch(url, { cache: 'no-cache' });
       if (!response.ok) throw new Error(`${url}: ${response.status}`);
-      await cache.put(url, response);
     }),
   );
   if (results.some((r) => r.status === 'rejected')) return;
+  const cache = await caches.open(SHELL_CACHE);
   for (const key of await cache.keys()) if (!urls.has(key.url)) await cache.delete(key);
 }

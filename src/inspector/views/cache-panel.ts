@@ -34,7 +34,6 @@ export class CachePanel {
   private readonly configs = h('p', { class: 'configs' });
   private readonly stats = h('dl', { class: 'stats pairs' });
   private readonly status = h('p', { class: 'muted', role: 'status' });
-  private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     readonly element: HTMLElement,
@@ -59,7 +58,8 @@ export class CachePanel {
       h('section', {}, h('h3', {}, 'Statistics'), this.stats),
       h('div', { class: 'actions' }, clearAll, this.status),
     );
-    this.timer = setInterval(() => this.tick(), 1000);
+    // The panel lives as long as the page.
+    setInterval(() => this.tick(), 1000);
   }
 
   showAnswers(answers: ViewAnswer[]): void {
@@ -91,10 +91,6 @@ export class CachePanel {
     this.configs.textContent = configs.count
       ? `${configs.count} ${configs.count === 1 ? 'config' : 'configs'} (${formatBytes(configs.bytes)}), kept until “Clear all”.`
       : 'None yet.';
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
   }
 
   private renderRecords(entries: Entry[] | Error | null): void {

@@ -3,7 +3,7 @@ import { copyButton, h } from '../dom.js';
 
 const DIGEST_IN_LINE = /"((?:sha256|sha384|sha512):[a-f0-9]+)"/;
 
-export function rawJson(title: string, bytes: Uint8Array, json: unknown, open = false): HTMLElement {
+export function rawJson(title: string, bytes: Uint8Array, json: unknown): HTMLElement {
   const pre = h('pre', { class: 'raw', tabindex: 0 });
   for (const line of JSON.stringify(json, null, 2).split('\n')) {
     const digest = DIGEST_IN_LINE.exec(line)?.[1];
@@ -11,10 +11,5 @@ export function rawJson(title: string, bytes: Uint8Array, json: unknown, open = 
     if (digest) row.append(' ', copyButton(digest, 'digest'));
     pre.append(row, '\n');
   }
-  return h(
-    'details',
-    { class: 'raw-json', open },
-    h('summary', {}, `${title} (${bytes.byteLength} bytes as served; shown re-indented)`),
-    pre,
-  );
+  return h('details', { class: 'raw-json' }, h('summary', {}, `${title} (${bytes.byteLength} bytes as served; shown re-indented)`), pre);
 }
