@@ -3,8 +3,8 @@
 // isolated (COOP + COEP) so that performance.now() ticks in 5 µs steps instead of 100 µs.
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, normalize } from 'node:path';
+import { listenLocal } from '../fixtures/listen.js';
 
 export interface Origin {
   url: string;
@@ -16,9 +16,7 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
 };
 
-export function startOrigin(dirs: string[]): Promise<Origin> {
-  const sockets = new Set<Socket>();
-
+export async function startOrigin(dirs: string[]): Promise<Origin> {
   const find = async (path: string): Promise<Buffer | undefined> => {
     const rel = normalize(path).replace(/^(\.\.(\/|$))+/, '');
     for (const dir of dirs) {
@@ -44,23 +42,6 @@ export function startOrigin(dirs: string[]): Promise<Origin> {
       res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        stop: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            for (const s of sockets) s.destroy();
-          }),
-      });
-    });
-  });
+  const { url, stop } = await listenLocal(server);
+  return { url, stop };
 }

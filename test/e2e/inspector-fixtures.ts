@@ -3,10 +3,10 @@
 // takes the whole origin offline.
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
 import { type InspectorServerOptions, inspectorMiddleware, upstreamMeta } from '../../src/server/inspector-plugin.js';
+import { listenLocal } from '../fixtures/listen.js';
 import { DIST_DIR, ROOT } from './fixtures.js';
 
 export { expect };
@@ -91,7 +91,6 @@ export async function startInspectorServer(extra: Pick<InspectorServerOptions, '
   const options: InspectorServerOptions = { distDir: DIST_DIR, layoutDir: LAYOUT_DIR, ...extra };
   const middleware = inspectorMiddleware(options);
   const log: string[] = [];
-  const sockets = new Set<Socket>();
   let isOffline = false;
   const server = createServer((req, res) => {
     log.push(`${req.method} ${req.url}`);
@@ -99,24 +98,17 @@ export async function startInspectorServer(extra: Pick<InspectorServerOptions, '
   });
   server.on('connection', (socket) => {
     // Offline: the connection is dropped before a byte is read, as a dead network would.
-    if (isOffline) return socket.destroy();
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    if (isOffline) socket.destroy();
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
+  const { url, dropConnections, stop } = await listenLocal(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     log,
     offline(on) {
       isOffline = on;
-      if (on) for (const s of sockets) s.destroy();
+      if (on) dropConnections();
     },
-    stop: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        for (const s of sockets) s.destroy();
-      }),
+    stop,
   };
 }
 
