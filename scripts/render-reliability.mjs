@@ -2,9 +2,10 @@
 // Renders test/reliability/results.json (written by the Playwright reporter in
 // test/reliability/reporter.ts) into README.md between the reliability markers, so the
 // table is whatever the last run observed and cannot drift from the tests.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { replaceSection } from './readme-section.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const RESULTS = join(root, 'test', 'reliability', 'results.json');
@@ -32,13 +33,7 @@ export function renderTable(results) {
 
 export function render(readmePath = README, resultsPath = RESULTS) {
   const results = JSON.parse(readFileSync(resultsPath, 'utf8'));
-  const readme = readFileSync(readmePath, 'utf8');
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`render-reliability: ${readmePath} has no reliability markers`);
-  const next = `${readme.slice(0, start + START.length)}\n${renderTable(results)}\n${readme.slice(end)}`;
-  if (next !== readme) writeFileSync(readmePath, next);
-  return next !== readme;
+  return replaceSection(readmePath, START, END, renderTable(results));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

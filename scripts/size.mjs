@@ -4,11 +4,12 @@
 //   node scripts/size.mjs            print the table and the verdict
 //   node scripts/size.mjs --readme   also rewrite the figures in README.md's "Size" section
 //   node scripts/size.mjs --strict   exit 1 when the worker is over budget
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { minifySync } from 'vite';
+import { replaceSection } from './readme-section.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUDGET = 12 * 1024;
@@ -71,25 +72,13 @@ for (const row of rows) {
 console.log(`size: ${verdict}`);
 
 if (process.argv.includes('--readme')) {
-  const readme = join(root, 'README.md');
-  const text = readFileSync(readme, 'utf8');
-  const start = '<!-- size:start -->';
-  const end = '<!-- size:end -->';
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) {
-    console.error(`size: README.md has no ${start} … ${end} block`);
-    process.exit(1);
-  }
   const table = [
     '| what | gzipped | minified |',
     '|---|---|---|',
     ...rows.map((r) => `| \`${r.name}\`: ${r.what} | ${bytes(r.gzip)} (${kib(r.gzip)}) | ${bytes(r.raw)} |`),
   ].join('\n');
-  writeFileSync(
-    readme,
-    `${text.slice(0, from + start.length)}\n${table}\n\n${verdict[0].toUpperCase()}${verdict.slice(1)}.\n${text.slice(to)}`,
-  );
+  const verdictLine = `${verdict[0].toUpperCase()}${verdict.slice(1)}.`;
+  replaceSection(join(root, 'README.md'), '<!-- size:start -->', '<!-- size:end -->', `${table}\n\n${verdictLine}`);
   console.log('size: README.md updated');
 }
 

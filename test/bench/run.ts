@@ -2,12 +2,13 @@
 // pull-through cache, in one Chromium, interleaved round-robin so that the machine's noise
 // lands on every scenario alike. Writes a markdown table to stdout and test/bench/results.json.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config.js';
+import { replaceSection } from '../../scripts/readme-section.mjs';
 import { acceptKey, parseAccept } from '../../src/sw/accept.js';
 import { ACCEPT_ALL, OCI_INDEX, OCI_MANIFEST } from '../fixtures/images.js';
 import { startProxy, type UpstreamProxy } from '../fixtures/proxy.js';
@@ -763,22 +764,12 @@ export async function runBench(stops: Env['stops']): Promise<Results> {
   await writeFile(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
   const markdown = renderMarkdown(results);
   process.stdout.write(`\n${markdown}\n`);
-  if (process.env.BENCH_README) await updateReadme(markdown);
+  if (process.env.BENCH_README) updateReadme(markdown);
   return results;
 }
 
 // BENCH_README=1 puts this run's tables in the README, between its bench markers.
-async function updateReadme(markdown: string): Promise<void> {
-  const path = join(ROOT, 'README.md');
-  const readme = await readFile(path, 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  if (from < 0 || to < from) {
-    log(`README.md has no ${start} … ${end} section; not updated`);
-    return;
-  }
-  await writeFile(path, `${readme.slice(0, from + start.length)}\n${markdown}\n${readme.slice(to)}`);
+function updateReadme(markdown: string): void {
+  replaceSection(join(ROOT, 'README.md'), '<!-- bench:start -->', '<!-- bench:end -->', markdown);
   log('README.md updated');
 }

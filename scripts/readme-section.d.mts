@@ -1,0 +1,1 @@
+export function replaceSection(path: string, start: string, end: string, content: string): boolean;
