@@ -3,25 +3,15 @@
 // Puts in place what the end-to-end tests need: node_modules, Debian's Chromium
 // (Playwright's own browser download is not reachable), Debian's Firefox ESR (driven by
 // puppeteer-core for the firefox project) and distribution's registry.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installPackages, runner } from '../../scripts/setup-steps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const run = runner('ensure-system', root);
 
-function run(cmd, args, env = process.env) {
-  console.log(`ensure-system: ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
-  if (r.status !== 0) {
-    console.error(`ensure-system: \`${cmd} ${args.join(' ')}\` failed (${r.error?.message ?? `exit ${r.status}`})`);
-    process.exit(1);
-  }
-}
-
-if (!existsSync(join(root, 'node_modules'))) {
-  run('npm', [existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install']);
-}
+if (!existsSync(join(root, 'node_modules'))) installPackages(run, root);
 
 const needed = {
   '/usr/bin/chromium': 'chromium',
