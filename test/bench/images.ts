@@ -2,7 +2,7 @@
 // an index over them, pushed with their config and layer blobs so the registry accepts
 // them as it would a build's output.
 import { gzipSync } from 'node:zlib';
-import { makeTar, OCI_CONFIG, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, sha256 } from '../fixtures/images.js';
+import { makeTar, OCI_CONFIG, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, pushBlob, putManifest, sha256 } from '../fixtures/images.js';
 
 export interface BenchManifest {
   repo: string;
@@ -25,34 +25,9 @@ export const MANIFEST_SIZES = [500, 2_000, 8_000, 20_000, 50_000];
 // blob exists, so they are pushed for real.
 const LAYER_COUNT = 360;
 
-async function pushBlob(registry: string, repo: string, data: Buffer): Promise<{ digest: string; size: number }> {
-  const digest = sha256(data);
-  const start = await fetch(`${registry}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
-  await start.arrayBuffer();
-  const location = start.headers.get('location');
-  if (start.status !== 202 || !location) throw new Error(`start blob upload to ${repo}: ${start.status}`);
-  // distribution 2.8 takes the bytes in the PUT that closes the upload.
-  const put = new URL(location, registry);
-  put.searchParams.set('digest', digest);
-  const res = await fetch(put, {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/octet-stream' },
-    body: new Uint8Array(data),
-  });
-  await res.arrayBuffer();
-  if (res.status !== 201) throw new Error(`push blob ${digest} to ${repo}: ${res.status}`);
-  return { digest, size: data.length };
-}
-
-async function putManifest(registry: string, repo: string, reference: string, mediaType: string, body: Buffer): Promise<string> {
-  const res = await fetch(`${registry}/v2/${repo}/manifests/${reference}`, {
-    method: 'PUT',
-    headers: { 'Content-Type': mediaType },
-    body: new Uint8Array(body),
-  });
-  const text = await res.text();
-  if (res.status !== 201) throw new Error(`PUT manifest ${repo}:${reference}: ${res.status} ${text}`);
-  return sha256(body);
+// A blob pushed, as its manifest refers to it.
+async function pushSized(registry: string, repo: string, data: Buffer): Promise<{ digest: string; size: number }> {
+  return { digest: await pushBlob(registry, repo, data), size: data.length };
 }
 
 export interface Blobs {
@@ -70,14 +45,14 @@ export async function pushBlobs(registry: string, repo: string): Promise<Blobs> 
       rootfs: { type: 'layers', diff_ids: [] },
     }),
   );
-  const config = { ...(await pushBlob(registry, repo, configBytes)), mediaType: OCI_CONFIG };
+  const config = { ...(await pushSized(registry, repo, configBytes)), mediaType: OCI_CONFIG };
   const layers: Descriptor[] = [];
   // In parallel batches: a few hundred small uploads, one round trip each.
   for (let start = 0; start < LAYER_COUNT; start += 24) {
     const batch = [];
     for (let i = start; i < Math.min(LAYER_COUNT, start + 24); i++) {
       const tar = makeTar([{ path: `layer-${i}.txt`, content: `bench layer ${i}\n` }]);
-      batch.push(pushBlob(registry, repo, gzipSync(tar)).then((d) => ({ ...d, mediaType: OCI_LAYER })));
+      batch.push(pushSized(registry, repo, gzipSync(tar)).then((d) => ({ ...d, mediaType: OCI_LAYER })));
     }
     layers.push(...(await Promise.all(batch)));
   }

@@ -13,8 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../playwright.config.js';
+import type { Page } from '@playwright/test';
 import { ACCEPT_ALL } from '../fixtures/images.js';
 import { startRegistry } from '../fixtures/registry.js';
 import { buildWorker } from './build.js';
@@ -28,15 +27,15 @@ import {
   type Env,
   floorData,
   LATENCY_ACCEPT,
+  launchOnDisk,
   log,
   manifestUrl,
   openPage,
   REPO,
   regcacheScript,
   rotate,
-  SEED_ACCEPT,
-  SEED_BODY_BYTES,
   scenarioOrigin,
+  seedPairs,
 } from './run.js';
 import { median, ms, ratio, type Summary, summarize } from './stats.js';
 import { type CpuSummary, cpuProfile, type EventCost, sourceOfLine, startTrace, stopTrace, traceEvents } from './trace.js';
@@ -113,12 +112,7 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
     JSON.parse(await readFile(join(buildDir, 'regcache-named-sw.js.map'), 'utf8')) as { sources: string[]; mappings: string },
   );
 
-  const context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
-    executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
-  stops.push(() => context.close());
+  const context = await launchOnDisk(join(tmp, 'profile'), stops);
   const probes: Probe[] = set.map((m) => ({ url: manifestUrl(upstream.url, m, 'digest'), size: m.body.length }));
   const params = [upstream.url];
 
@@ -283,15 +277,7 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
   for (const c of SWEEP_PROFILE) {
     const page = await openPage(context, await scenarioOrigin(buildDir, stops), regcacheScript(params, {}, '/regcache-named-sw.js'));
     await page.evaluate(inPage.wake);
-    const live = (c.stored - c.expired) / 2;
-    await page.evaluate(inPage.seed, {
-      upstream: upstream.url,
-      from: 10_000_000,
-      count: live,
-      expired: false,
-      bodyBytes: SEED_BODY_BYTES,
-      accept: SEED_ACCEPT,
-    });
+    await seedPairs(page, upstream.url, (c.stored - c.expired) / 2, false);
     sweepPages.push({ ...c, page });
   }
   const sweeps: Record<string, { ms: number[]; visited: number; trace?: TraceSummary }> = {};
@@ -300,14 +286,7 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
       const record = sweeps[c.id] ?? { ms: [], visited: 0 };
       sweeps[c.id] = record;
       await c.page.evaluate(inPage.wake);
-      await c.page.evaluate(inPage.seed, {
-        upstream: upstream.url,
-        from: 0,
-        count: c.expired / 2,
-        expired: true,
-        bodyBytes: SEED_BODY_BYTES,
-        accept: SEED_ACCEPT,
-      });
+      await seedPairs(c.page, upstream.url, c.expired / 2, true);
       // The last trial is traced; the others are not slowed by tracing.
       const cdp = trial === SWEEP_PROFILE_TRIALS - 1 ? await context.newCDPSession(c.page) : undefined;
       if (cdp) await startTrace(cdp);

@@ -200,14 +200,7 @@ async function setUp(stops: Env['stops']): Promise<Env> {
     ),
   );
 
-  // A persistent profile, so IndexedDB and Cache Storage live on disk as they do for users
-  // (a fresh Playwright context keeps them in memory).
-  const context = await chromium.launchPersistentContext(join(tmp, 'profile'), {
-    executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
-  stops.push(() => context.close());
+  const context = await launchOnDisk(join(tmp, 'profile'), stops);
   return { tmp, buildDir, registry, upstream, distribution, distributionUpstream, context, blobs, latencySet, stops };
 }
 
@@ -378,6 +371,14 @@ async function measureLoad(scenarios: Scenario[]): Promise<Record<string, Record
   return out;
 }
 
+// Chromium with a persistent profile in `dir`, so IndexedDB and Cache Storage live on disk
+// as they do for users (a fresh Playwright context keeps them in memory).
+export async function launchOnDisk(dir: string, stops: Env['stops']): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  stops.push(() => context.close());
+  return context;
+}
+
 // ---- sweep ----
 
 // Records are what regcache keeps in IndexedDB, manifests and tags alike. They are seeded
@@ -385,9 +386,17 @@ async function measureLoad(scenarios: Scenario[]): Promise<Record<string, Record
 // records are 50,000 images.
 // The sweep reads a manifest record to learn its size, so bodies are kept but small:
 // 100,000 records of real sizes would take a gigabyte.
-export const SEED_BODY_BYTES = 64;
+const SEED_BODY_BYTES = 64;
 // The Accept key regcache would give a tag fetched with ACCEPT_ALL.
-export const SEED_ACCEPT = acceptKey(parseAccept(ACCEPT_ALL));
+const SEED_ACCEPT = acceptKey(parseAccept(ACCEPT_ALL));
+
+// Writes `pairs` manifest-and-tag pairs into the page origin's regcache database; returns
+// the time it took. Live records are numbered apart from the expired ones, which each
+// trial re-creates under the same keys.
+export function seedPairs(page: Page, upstream: string, pairs: number, expired: boolean): Promise<number> {
+  const from = expired ? 0 : 10_000_000;
+  return page.evaluate(inPage.seed, { upstream, from, count: pairs, expired, bodyBytes: SEED_BODY_BYTES, accept: SEED_ACCEPT });
+}
 
 const SWEEP_CASES = [
   { id: '1k', stored: 1_000, expired: 10 },
@@ -422,15 +431,7 @@ async function prepareSweeps(env: Env): Promise<SweepCase[]> {
     const page = await openPage(env.context, await newOrigin(env), regcacheScript([upstream]));
     await page.evaluate(inPage.wake);
     const live = (c.stored - c.expired) / 2;
-    // Live records are numbered apart from the expired ones, which each trial re-creates.
-    const seedMs = await page.evaluate(inPage.seed, {
-      upstream,
-      from: 10_000_000,
-      count: live,
-      expired: false,
-      bodyBytes: SEED_BODY_BYTES,
-      accept: SEED_ACCEPT,
-    });
+    const seedMs = await seedPairs(page, upstream, live, false);
     log(`sweep: ${c.id}: seeded ${live * 2} live records in ${(seedMs / 1000).toFixed(1)} s`);
     cases.push({ ...c, page });
   }
@@ -453,14 +454,7 @@ async function measureSweeps(env: Env, cases: SweepCase[]): Promise<Record<strin
       const record = out[c.id]!;
       // A stopped worker would sweep at start-up, before the timed sweep: keep it running.
       await c.page.evaluate(inPage.wake);
-      await c.page.evaluate(inPage.seed, {
-        upstream,
-        from: 0,
-        count: c.expired / 2,
-        expired: true,
-        bodyBytes: SEED_BODY_BYTES,
-        accept: SEED_ACCEPT,
-      });
+      await seedPairs(c.page, upstream, c.expired / 2, true);
       const r = await c.page.evaluate(inPage.sweep);
       record.ms.push(r.ms);
       record.visited.push(r.visited);
