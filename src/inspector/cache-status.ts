@@ -1,4 +1,5 @@
 // Reads regcache's RFC 9211 Cache-Status into the badge the inspector shows.
+import { CACHE_NAME, type CacheStatus, type ForwardReason } from '../sw/cache-status.js';
 
 export type Badge = 'miss' | 'hit' | 'revalidated' | 'stale' | 'uncached';
 
@@ -29,7 +30,7 @@ function entries(header: string): Entry[] {
 }
 
 export function readCacheStatus(header: string | null): CacheVerdict {
-  const ours = header ? entries(header).find((e) => e.cache === 'regcache') : undefined;
+  const ours = header ? entries(header).find((e) => e.cache === CACHE_NAME) : undefined;
   if (!header || !ours) {
     return { badge: 'uncached', explanation: 'This answer did not pass through regcache.', raw: header };
   }
@@ -38,7 +39,8 @@ export function readCacheStatus(header: string | null): CacheVerdict {
   const ttl = typeof ttlText === 'string' ? Number(ttlText) : undefined;
   const withTtl = (v: Omit<CacheVerdict, 'raw' | 'ttl'>): CacheVerdict => ({ ...v, raw: header, ...(ttl !== undefined ? { ttl } : {}) });
   if (p.has('hit')) {
-    const detail = p.get('detail');
+    // Typed by what the worker writes, so a renamed value fails to compile here.
+    const detail = p.get('detail') as CacheStatus['detail'];
     if (detail === 'stale') {
       const status = p.get('fwd-status');
       const why = typeof status === 'string' ? `the registry answered ${status}` : 'the registry could not be reached';
@@ -52,7 +54,7 @@ export function readCacheStatus(header: string | null): CacheVerdict {
     }
     return withTtl({ badge: 'hit', explanation: 'Served from the cache without asking the registry.' });
   }
-  const fwd = p.get('fwd');
+  const fwd = p.get('fwd') as ForwardReason | undefined;
   const stored = p.has('stored') ? ' and stored' : ' (not stored)';
   const reason =
     fwd === 'stale' ? 'the tag had moved' : fwd === 'vary-miss' ? 'the stored copy has another media type' : 'it was not in the cache';

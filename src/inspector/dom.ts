@@ -28,6 +28,34 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
   append(parent, children);
 }
 
+export interface Column {
+  label: string;
+  // Right-aligned, for sizes and counts.
+  num?: boolean;
+}
+
+// A table in a scrolling wrapper. Its rows stack into labelled cards on narrow screens
+// (the `stack` class), so each cell needs a data-label naming its column.
+export function stackTable(className: string, columns: Column[], rows: Child[], caption?: string): HTMLElement {
+  const head = columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label));
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: `${className} stack` },
+      caption ? h('caption', {}, caption) : null,
+      h('thead', {}, h('tr', {}, ...head)),
+      h('tbody', {}, ...rows),
+    ),
+  );
+}
+
+// "1 layer", "3 layers".
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n)) return '—';
   if (n < 1024) return `${n} B`;

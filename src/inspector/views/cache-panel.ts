@@ -3,7 +3,7 @@
 // and "clear all".
 import type { Entry, RegcacheClient, RegcacheStats } from '../../client/index.js';
 import type { ConfigStore, StoredConfigs } from '../config-store.js';
-import { formatBytes, formatCountdown, h, replaceChildren, shortDigest } from '../dom.js';
+import { counted, formatBytes, formatCountdown, h, replaceChildren, shortDigest } from '../dom.js';
 import { describeMediaType } from '../media-types.js';
 import { cacheBadge } from './badge.js';
 
@@ -89,7 +89,7 @@ export class CachePanel {
     this.renderRecords(entries);
     this.renderStats(stats);
     this.configs.textContent = configs.count
-      ? `${configs.count} ${configs.count === 1 ? 'config' : 'configs'} (${formatBytes(configs.bytes)}), kept until “Clear all”.`
+      ? `${counted(configs.count, 'config')} (${formatBytes(configs.bytes)}), kept until “Clear all”.`
       : 'None yet.';
   }
 
@@ -113,7 +113,7 @@ export class CachePanel {
     );
     replaceChildren(
       this.records,
-      h('p', { class: 'muted', 'data-records': sorted.length }, `${sorted.length} ${sorted.length === 1 ? 'record' : 'records'}`),
+      h('p', { class: 'muted', 'data-records': sorted.length }, counted(sorted.length, 'record')),
       h('ul', { class: 'record-list' }, ...sorted.map((e) => this.record(e))),
     );
   }
@@ -190,7 +190,7 @@ export class CachePanel {
     if (!this.client) return;
     try {
       const { deleted } = await this.client.purge({ upstream: e.upstream, repository: e.repository, reference: e.reference });
-      this.say(`Purged ${deleted} ${deleted === 1 ? 'record' : 'records'} for ${e.repository} ${e.reference}.`);
+      this.say(`Purged ${counted(deleted, 'record')} for ${e.repository} ${e.reference}.`);
     } catch (error) {
       this.say(`Purge failed: ${(error as Error).message}`);
     }
@@ -201,7 +201,7 @@ export class CachePanel {
   private async clearAll(): Promise<void> {
     try {
       const [{ deleted }, configs] = await Promise.all([this.client ? this.client.clear() : { deleted: 0 }, this.store.clear()]);
-      this.say(`Cleared ${deleted} ${deleted === 1 ? 'record' : 'records'} and ${configs} ${configs === 1 ? 'config' : 'configs'}.`);
+      this.say(`Cleared ${counted(deleted, 'record')} and ${counted(configs, 'config')}.`);
     } catch (error) {
       this.say(`Clearing failed: ${(error as Error).message}`);
     }

@@ -1,6 +1,6 @@
 // The image config: what the image runs, how it was built, and its history lined up with
 // the manifest's layers (each history step that is not an empty layer made the next layer).
-import { digestWithCopy, formatBytes, formatDate, h, replaceChildren, shortDigest } from '../dom.js';
+import { digestWithCopy, formatBytes, formatDate, h, replaceChildren, shortDigest, stackTable } from '../dom.js';
 import type { ConfigSource } from '../image-config.js';
 import { platformLabel } from './index-view.js';
 import type { Descriptor } from './manifest-view.js';
@@ -115,49 +115,29 @@ export function renderConfig(
     h('h4', {}, 'History'),
     mismatch ? h('p', { class: 'warning' }, mismatch) : null,
     rows.length
-      ? h(
-          'div',
-          { class: 'table-wrap' },
-          h(
-            'table',
-            { class: 'history stack' },
+      ? stackTable(
+          'history',
+          [{ label: 'Step', num: true }, { label: 'Created' }, { label: 'Created by' }, { label: 'Layer' }],
+          rows.map((row) =>
             h(
-              'thead',
-              {},
+              'tr',
+              { class: row.layer ? 'made-layer' : 'empty-layer', 'data-step': row.step },
+              h('td', { class: 'num', 'data-label': 'Step' }, row.step),
+              h('td', { class: 'nowrap', 'data-label': 'Created' }, formatDate(row.entry.created)),
               h(
-                'tr',
-                {},
-                h('th', { scope: 'col', class: 'num' }, 'Step'),
-                h('th', { scope: 'col' }, 'Created'),
-                h('th', { scope: 'col' }, 'Created by'),
-                h('th', { scope: 'col' }, 'Layer'),
+                'td',
+                { 'data-label': 'Created by' },
+                h('code', { class: 'created-by' }, row.entry.created_by ?? '—'),
+                row.entry.comment ? h('span', { class: 'muted' }, ` — ${row.entry.comment}`) : null,
               ),
-            ),
-            h(
-              'tbody',
-              {},
-              ...rows.map((row) =>
-                h(
-                  'tr',
-                  { class: row.layer ? 'made-layer' : 'empty-layer', 'data-step': row.step },
-                  h('td', { class: 'num', 'data-label': 'Step' }, row.step),
-                  h('td', { class: 'nowrap', 'data-label': 'Created' }, formatDate(row.entry.created)),
-                  h(
-                    'td',
-                    { 'data-label': 'Created by' },
-                    h('code', { class: 'created-by' }, row.entry.created_by ?? '—'),
-                    row.entry.comment ? h('span', { class: 'muted' }, ` — ${row.entry.comment}`) : null,
-                  ),
-                  h(
-                    'td',
-                    { 'data-label': 'Layer', 'data-history-layer': row.layer ? row.layer.index + 1 : '' },
-                    row.layer
-                      ? `#${row.layer.index + 1} · ${formatBytes(row.layer.descriptor.size)} · ${shortDigest(row.layer.descriptor.digest)}`
-                      : row.entry.empty_layer
-                        ? 'empty layer'
-                        : 'no layer left to pair',
-                  ),
-                ),
+              h(
+                'td',
+                { 'data-label': 'Layer', 'data-history-layer': row.layer ? row.layer.index + 1 : '' },
+                row.layer
+                  ? `#${row.layer.index + 1} · ${formatBytes(row.layer.descriptor.size)} · ${shortDigest(row.layer.descriptor.digest)}`
+                  : row.entry.empty_layer
+                    ? 'empty layer'
+                    : 'no layer left to pair',
               ),
             ),
           ),

@@ -1,5 +1,5 @@
 // An OCI index or Docker manifest list: its platforms, each a link to its manifest.
-import { digestWithCopy, formatBytes, h } from '../dom.js';
+import { counted, digestWithCopy, formatBytes, h, stackTable } from '../dom.js';
 import { describeMediaType } from '../media-types.js';
 import { familiarString, type ImageReference, withDigest } from '../reference.js';
 import type { ManifestAnswer } from '../registry-client.js';
@@ -67,34 +67,18 @@ export function indexView(
         { class: 'facts' },
         h('span', {}, describeMediaType(answer.mediaType)),
         ' · ',
-        h('span', {}, `${manifests.length} ${manifests.length === 1 ? 'manifest' : 'manifests'}`),
+        h('span', {}, counted(manifests.length, 'manifest')),
         ' · ',
         digestWithCopy(answer.digest, 'index digest'),
         ' ',
         cacheBadge(answer.cacheStatus),
       ),
     ),
-    h(
-      'div',
-      { class: 'table-wrap' },
-      h(
-        'table',
-        { class: 'platforms stack' },
-        h('caption', {}, 'Platforms: open one to see its layers and config'),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'col' }, 'Platform'),
-            h('th', { scope: 'col', class: 'num' }, 'Manifest size'),
-            h('th', { scope: 'col' }, 'Digest'),
-            h('th', { scope: 'col' }, 'Media type'),
-          ),
-        ),
-        h('tbody', {}, ...rows),
-      ),
+    stackTable(
+      'platforms',
+      [{ label: 'Platform' }, { label: 'Manifest size', num: true }, { label: 'Digest' }, { label: 'Media type' }],
+      rows,
+      'Platforms: open one to see its layers and config',
     ),
     annotations ? annotationList(annotations) : null,
     rawJson('Raw index JSON', answer.bytes, answer.json),

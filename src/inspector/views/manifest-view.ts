@@ -1,6 +1,6 @@
 // One image manifest: summary, layers with a bar chart, and (filled in once fetched)
 // the image config with its history lined up against the layers.
-import { digestWithCopy, formatBytes, h } from '../dom.js';
+import { counted, digestWithCopy, formatBytes, h, stackTable } from '../dom.js';
 import { describeMediaType } from '../media-types.js';
 import { familiarString, type ImageReference } from '../reference.js';
 import type { ManifestAnswer } from '../registry-client.js';
@@ -85,7 +85,7 @@ export function manifestView(
         h('dt', {}, 'Digest'),
         h('dd', { 'data-field': 'digest' }, digestWithCopy(answer.digest, 'manifest digest')),
         h('dt', {}, 'Compressed size'),
-        h('dd', { 'data-field': 'total-size' }, `${formatBytes(total)} in ${layers.length} ${layers.length === 1 ? 'layer' : 'layers'}`),
+        h('dd', { 'data-field': 'total-size' }, `${formatBytes(total)} in ${counted(layers.length, 'layer')}`),
         h('dt', {}, 'Cache'),
         h('dd', {}, cacheBadge(answer.cacheStatus)),
       ),
@@ -94,37 +94,17 @@ export function manifestView(
       'section',
       { class: 'layers' },
       h('h3', {}, 'Layers'),
-      h(
-        'div',
-        { class: 'table-wrap' },
-        h(
-          'table',
-          { class: 'stack' },
+      stackTable(
+        'layer-table',
+        [{ label: '#', num: true }, { label: 'Digest' }, { label: 'Media type' }, { label: 'Size', num: true }],
+        layers.map((layer, i) =>
           h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              h('th', { scope: 'col', class: 'num' }, '#'),
-              h('th', { scope: 'col' }, 'Digest'),
-              h('th', { scope: 'col' }, 'Media type'),
-              h('th', { scope: 'col', class: 'num' }, 'Size'),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            ...layers.map((layer, i) =>
-              h(
-                'tr',
-                { 'data-layer': i + 1 },
-                h('td', { class: 'num', 'data-label': 'Layer' }, i + 1),
-                h('td', { 'data-label': 'Digest' }, digestWithCopy(layer.digest, `layer ${i + 1} digest`)),
-                h('td', { class: 'media-type', 'data-label': 'Media type', title: layer.mediaType }, describeMediaType(layer.mediaType)),
-                h('td', { class: 'num', 'data-label': 'Size' }, formatBytes(layer.size)),
-              ),
-            ),
+            'tr',
+            { 'data-layer': i + 1 },
+            h('td', { class: 'num', 'data-label': 'Layer' }, i + 1),
+            h('td', { 'data-label': 'Digest' }, digestWithCopy(layer.digest, `layer ${i + 1} digest`)),
+            h('td', { class: 'media-type', 'data-label': 'Media type', title: layer.mediaType }, describeMediaType(layer.mediaType)),
+            h('td', { class: 'num', 'data-label': 'Size' }, formatBytes(layer.size)),
           ),
         ),
       ),
