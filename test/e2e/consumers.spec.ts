@@ -259,6 +259,18 @@ test.describe
       expect(worker).not.toMatch(/^\s*import\s/m);
     });
 
+    test('the app and regcache share one idb', async () => {
+      // workbox-expiration keeps its timestamps with idb 7; regcache's range matches it,
+      // so npm installs one copy and the worker bundles it once.
+      expect(existsSync(join(dir, 'node_modules', 'idb'))).toBe(true);
+      for (const user of ['regcache', 'workbox-expiration']) {
+        expect(existsSync(join(dir, 'node_modules', user, 'node_modules', 'idb')), `${user} has an idb of its own`).toBe(false);
+      }
+      const worker = await readFile(join(dir, 'dist', 'sw.js'), 'utf8');
+      // A name idb's cursor wrapper lists, which no other module here mentions.
+      expect(worker.match(/continuePrimaryKey/g)).toHaveLength(1);
+    });
+
     test('manifests are cached: a hit on the second request, nothing upstream by digest', async ({ env, context }) => {
       const page = await openApp(context, `${env.pageOrigin}/a/`);
       expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${env.pageOrigin}/a/sw.js`);

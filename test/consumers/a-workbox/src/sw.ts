@@ -1,8 +1,11 @@
-// The app's own service worker: Workbox precaching and a route of its own, with regcache
-// added to the same (default) workbox-routing router.
+// The app's own service worker: Workbox precaching, routes of its own (one the usual
+// expiring image cache, which brings idb along), with regcache added to the same
+// (default) workbox-routing router.
 import { registerManifestCache } from 'regcache/sw';
+import { ExpirationPlugin } from 'workbox-expiration';
 import { precacheAndRoute } from 'workbox-precaching';
 import { registerRoute } from 'workbox-routing';
+import { CacheFirst } from 'workbox-strategies';
 
 declare const self: ServiceWorkerGlobalScope;
 // Baked in by vite.config.ts.
@@ -18,6 +21,11 @@ precacheAndRoute([
 registerRoute(
   ({ url }) => url.origin === self.location.origin && url.pathname.endsWith('/api/whoami'),
   async () => new Response(JSON.stringify({ worker: 'consumer-a' }), { headers: { 'Content-Type': 'application/json' } }),
+);
+
+registerRoute(
+  ({ request }) => request.destination === 'image',
+  new CacheFirst({ cacheName: 'consumer-a-images', plugins: [new ExpirationPlugin({ maxEntries: 50, maxAgeSeconds: 86_400 })] }),
 );
 
 registerManifestCache({ upstreams: [__REGCACHE_UPSTREAM__], ttl: __REGCACHE_TTL__ });
