@@ -12,6 +12,11 @@ import type { ManifestRecord } from './store-schema.js';
 
 const ALARM_KEY = 'alarm';
 
+// What the origin stores, as the browser's quota counts it; 0 where it cannot say.
+async function usage(): Promise<number> {
+  return (await navigator.storage?.estimate().catch(() => undefined))?.usage ?? 0;
+}
+
 export interface MaintenanceOptions {
   store: ManifestStore;
   stats: Stats;
@@ -64,7 +69,14 @@ export class Maintenance {
   // Frees at least `bytes` (for a write the quota refused), and gets under the budget.
   async evict(bytes: number): Promise<void> {
     await this.o.recency.flush();
+    const before = await usage();
     const result = await this.o.store.evict(this.o.maxBytes, bytes);
     this.o.stats.bump('evicted', result.manifests.length + result.tags.length);
+    // Chromium counts space as freed only once the deleted values' files are gone, which
+    // under load can be well after the commit; a write retried sooner meets the same full
+    // quota. Wait (at most a second) until the browser sees the space.
+    for (let i = 0; bytes > 0 && i < 20 && (await usage()) > before - bytes; i++) {
+      await new Promise((wake) => setTimeout(wake, 50));
+    }
   }
 }
