@@ -69,7 +69,9 @@ export class Maintenance {
   // Frees at least `bytes` (for a write the quota refused), and gets under the budget.
   async evict(bytes: number): Promise<void> {
     await this.o.recency.flush();
-    const before = await usage();
+    // Only a write the quota refused waits for the space below; the budget's own
+    // evictions, after every store over it, need no estimate.
+    const before = bytes > 0 ? await usage() : 0;
     const result = await this.o.store.evict(this.o.maxBytes, bytes);
     this.o.stats.bump('evicted', result.manifests.length + result.tags.length);
     // Chromium counts space as freed only once the deleted values' files are gone, which
