@@ -1,18 +1,6 @@
 // Identical answers: whatever regcache serves (miss or hit) is what upstream itself says.
 import { ACCEPT_ALL, ACCEPT_DOCKER, ACCEPT_OCI, type ImageKind, pushImage } from '../fixtures/images.js';
-import {
-  bodyOf,
-  direct,
-  type Env,
-  expect,
-  type FetchInit,
-  type FetchOk,
-  type FetchResult,
-  isFetchError,
-  type Regcache,
-  test,
-  uniqueRepo,
-} from './fixtures.js';
+import { bodyOf, direct, type Env, expect, type FetchInit, type FetchOk, ok, type Regcache, test, uniqueRepo } from './fixtures.js';
 
 const ACCEPTS = { ACCEPT_ALL, ACCEPT_OCI, ACCEPT_DOCKER } as const;
 type AcceptName = keyof typeof ACCEPTS;
@@ -21,11 +9,6 @@ const SCHEMA1 = ['application/vnd.docker.distribution.manifest.v1+prettyjws', 'a
 
 // What the contract says a served answer shares with upstream's.
 const COMPARED = ['content-type', 'content-length', 'docker-content-digest', 'etag', 'docker-distribution-api-version'] as const;
-
-function ok(r: FetchResult, what: string): FetchOk {
-  if (isFetchError(r)) throw new Error(`${what}: expected a response, got ${r.error}`);
-  return r;
-}
 
 function full(r: FetchOk) {
   return { status: r.status, body: r.body, ...Object.fromEntries(COMPARED.map((h) => [h, r.headers[h]])) };

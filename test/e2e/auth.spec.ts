@@ -5,7 +5,7 @@ import { ACCEPT_ALL, type PushedImage, pushImage, sha256 } from '../fixtures/ima
 import { startProxy, type UpstreamProxy } from '../fixtures/proxy.js';
 import { type Registry, startRegistry } from '../fixtures/registry.js';
 import { startTokenServer, type TokenServer } from '../fixtures/token-server.js';
-import { test as base, direct, expect, type FetchOk, type FetchResult, isFetchError, uniqueRepo } from './fixtures.js';
+import { test as base, direct, expect, ok, uniqueRepo } from './fixtures.js';
 import { cs, rawDump, reliability } from './hardening.js';
 
 interface AuthEnv {
@@ -50,11 +50,6 @@ const test = base.extend<{ cleanAuthProxy: void }, { auth: AuthEnv }>({
     { auto: true, box: true },
   ],
 });
-
-function ok(r: FetchResult): FetchOk {
-  if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
-  return r;
-}
 
 async function push(auth: AuthEnv, repo: string, tag: string, salt = ''): Promise<PushedImage> {
   const token = auth.tokens.mint([{ type: 'repository', name: repo, actions: ['pull', 'push'] }]);

@@ -4,12 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACCEPT_ALL, ACCEPT_DOCKER, ACCEPT_OCI, deleteManifest, type ImageKind, pushImage, sha256 } from '../fixtures/images.js';
-import { bodyOf, direct, expect, type FetchOk, type FetchResult, isFetchError, registerIn, test, uniqueRepo } from './fixtures.js';
-
-function ok(r: FetchResult): FetchOk {
-  if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
-  return r;
-}
+import { bodyOf, direct, expect, isFetchError, ok, registerIn, test, uniqueRepo } from './fixtures.js';
 
 // Extra worker scripts on the page origin, for this file's tests only.
 const scratch = test.extend<{ scratchDir: string }>({

@@ -5,7 +5,7 @@ import type { Page } from '@playwright/test';
 import { ConfigError, parseConfig } from '../../src/sw/config.js';
 import { type FuzzCase, generateCases } from '../fixtures/config-fuzz.js';
 import { ACCEPT_ALL, pushImage } from '../fixtures/images.js';
-import { expect, type FetchOk, type FetchResult, isFetchError, registerIn, test, uniqueRepo, WORKER_SCRIPT } from './fixtures.js';
+import { expect, ok, registerIn, test, uniqueRepo, WORKER_SCRIPT } from './fixtures.js';
 import { reliability } from './hardening.js';
 import { stats } from './store-helpers.js';
 
@@ -25,11 +25,6 @@ const generated = generateCases(SEED, 200, {
   ranges: { ttl: [0, 100_000], fresh: [0, 600], timeout: [200, 2_000], maxBytes: [1, 100_000_000] },
 });
 const chosen = [...generated.filter((c) => c.outcome.ok).slice(0, PICK), ...generated.filter((c) => !c.outcome.ok).slice(0, PICK)];
-
-function ok(r: FetchResult): FetchOk {
-  if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
-  return r;
-}
 
 function realise(c: FuzzCase, proxy: string, own: string): { query: string; outcome: FuzzCase['outcome'] } {
   const query = c.query.replaceAll(encodeURIComponent(STAND_IN), encodeURIComponent(proxy));

@@ -13,20 +13,7 @@ import { join, posix } from 'node:path';
 import { Script } from 'node:vm';
 import type { BrowserContext, Page } from '@playwright/test';
 import { ACCEPT_OCI, pushImage } from '../fixtures/images.js';
-import {
-  DIST_DIR,
-  direct,
-  type Env,
-  expect,
-  type FetchOk,
-  type FetchResult,
-  fetchIn,
-  isFetchError,
-  ROOT,
-  registerIn,
-  test,
-  uniqueRepo,
-} from './fixtures.js';
+import { DIST_DIR, direct, type Env, expect, fetchIn, ok, ROOT, registerIn, test, uniqueRepo } from './fixtures.js';
 
 const CONSUMERS = join(ROOT, 'test', 'consumers');
 const SETUP_TIMEOUT = 300_000;
@@ -117,11 +104,6 @@ test.afterAll(async ({ env }) => {
 });
 
 // ---- helpers for the browser side ----
-
-function ok(r: FetchResult): FetchOk {
-  if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
-  return r;
-}
 
 // Opens the app and waits until its own page code has registered its worker and the worker controls the page.
 async function openApp(context: BrowserContext, url: string): Promise<Page> {

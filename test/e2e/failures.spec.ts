@@ -1,12 +1,7 @@
 // Upstream trouble while re-checking a stored tag is answered from the store; with
 // nothing stored, the page gets exactly what upstream said.
 import { ACCEPT_ALL, pushImage } from '../fixtures/images.js';
-import { bodyOf, direct, expect, type FetchOk, type FetchResult, isFetchError, test, uniqueRepo } from './fixtures.js';
-
-function ok(r: FetchResult): FetchOk {
-  if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
-  return r;
-}
+import { bodyOf, direct, expect, ok, test, uniqueRepo } from './fixtures.js';
 
 const all = { headers: { Accept: ACCEPT_ALL } };
 

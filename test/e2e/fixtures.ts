@@ -390,10 +390,15 @@ export function isFetchError(r: FetchResult): r is FetchError {
   return 'error' in r;
 }
 
-/** The body bytes of a successful fetch; throws with the error otherwise, so tests read plainly. */
+/** The response of a successful fetch; throws with the error otherwise (after `what`), so tests read plainly. */
+export function ok(r: FetchResult, what?: string): FetchOk {
+  if (isFetchError(r)) throw new Error(`${what ? `${what}: ` : ''}expected a response, got ${r.error}`);
+  return r;
+}
+
+/** The body bytes of a successful fetch; throws with the error otherwise. */
 export function bodyOf(r: FetchResult): Buffer {
-  if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
-  return Buffer.from(r.body, 'base64');
+  return Buffer.from(ok(r).body, 'base64');
 }
 
 let seq = 0;

@@ -3,17 +3,12 @@
 // says what was wrong.
 import { ACCEPT_ALL, ACCEPT_OCI, OCI_MANIFEST, type PushedImage, pushImage, sha256 } from '../fixtures/images.js';
 import { type FaultRule, startProxy, type UpstreamProxy } from '../fixtures/proxy.js';
-import { direct, expect, type FetchOk, type FetchResult, isFetchError, test, uniqueRepo } from './fixtures.js';
+import { direct, expect, isFetchError, ok, test, uniqueRepo } from './fixtures.js';
 import { checkStore, cs, probeWorker, reliability } from './hardening.js';
 
 const MiB = 1024 * 1024;
 // The worker's timeout in these tests: the trickle below is slower than it.
 const TIMEOUT_MS = 1_000;
-
-function ok(r: FetchResult): FetchOk {
-  if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
-  return r;
-}
 
 interface Ctx {
   path: string;

@@ -3,16 +3,11 @@
 import { ACCEPT_ALL, pushImage, sha256 } from '../fixtures/images.js';
 import { startProxy } from '../fixtures/proxy.js';
 import { startRegistry } from '../fixtures/registry.js';
-import { expect, type FetchOk, type FetchResult, isFetchError, test, uniqueRepo } from './fixtures.js';
+import { expect, type FetchOk, isFetchError, ok, test, uniqueRepo } from './fixtures.js';
 import { checkStore, reliability } from './hardening.js';
 import { entries } from './store-helpers.js';
 
 const all = { headers: { Accept: ACCEPT_ALL } };
-
-function ok(r: FetchResult): FetchOk {
-  if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
-  return r;
-}
 
 const digestOf = (r: FetchOk) => sha256(Buffer.from(r.body, 'base64'));
 
@@ -31,7 +26,7 @@ test('two upstreams with the same repository and tag never get each other’s an
     // Cold, at the same time: one fetch per origin, each origin's own content.
     const [coldA, coldB] = (
       await Promise.all([regcache.fetchIn(page, at(proxyA.url, 'latest'), all), regcache.fetchIn(page, at(proxyB.url, 'latest'), all)])
-    ).map(ok);
+    ).map((r) => ok(r));
     expect(digestOf(coldA!)).toBe(a.digest);
     expect(digestOf(coldB!)).toBe(b.digest);
     for (const r of [coldA!, coldB!]) expect(r.headers['cache-status']).toMatch(/^regcache; fwd=miss; stored/);

@@ -1,12 +1,7 @@
 // With upstream unreachable, what is stored is still served and nothing else is invented.
 import type { Page } from '@playwright/test';
 import { ACCEPT_ALL, type PushedImage, pushImage } from '../fixtures/images.js';
-import { bodyOf, type Env, expect, type FetchOk, type FetchResult, isFetchError, type Regcache, test, uniqueRepo } from './fixtures.js';
-
-function ok(r: FetchResult): FetchOk {
-  if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
-  return r;
-}
+import { bodyOf, type Env, expect, isFetchError, ok, type Regcache, test, uniqueRepo } from './fixtures.js';
 
 const all = { headers: { Accept: ACCEPT_ALL } };
 

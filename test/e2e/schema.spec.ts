@@ -8,16 +8,11 @@ import type { Page } from '@playwright/test';
 import { acceptKey, parseAccept } from '../../src/sw/accept.js';
 import { SCHEMA_VERSION } from '../../src/sw/store-schema.js';
 import { ACCEPT_ALL, type PushedImage, pushImage, sha256 } from '../fixtures/images.js';
-import { expect, type FetchOk, type FetchResult, isFetchError, registerIn, test, uniqueRepo } from './fixtures.js';
+import { expect, type FetchOk, isFetchError, ok, registerIn, test, uniqueRepo } from './fixtures.js';
 import { checkStore, cs, dbShape, probeWorker, reliability } from './hardening.js';
 import { dumpDb, entries, stats } from './store-helpers.js';
 
 const all = { headers: { Accept: ACCEPT_ALL } };
-
-function ok(r: FetchResult): FetchOk {
-  if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
-  return r;
-}
 
 function digestOf(r: FetchOk): string {
   return sha256(Buffer.from(r.body, 'base64'));

@@ -1,13 +1,8 @@
 // What regcache sends upstream: nothing for stored digests, a HEAD for tags, one GET for
 // many identical requests, and writes forwarded untouched.
 import { ACCEPT_ALL, ACCEPT_OCI, pushImage } from '../fixtures/images.js';
-import { bodyOf, expect, type FetchOk, type FetchResult, isFetchError, test, uniqueRepo } from './fixtures.js';
+import { bodyOf, expect, type FetchOk, ok, test, uniqueRepo } from './fixtures.js';
 import { entries } from './store-helpers.js';
-
-function ok(r: FetchResult): FetchOk {
-  if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
-  return r;
-}
 
 const all = { headers: { Accept: ACCEPT_ALL } };
 

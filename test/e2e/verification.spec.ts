@@ -4,23 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { ACCEPT_ALL, ACCEPT_OCI, OCI_MANIFEST, pushImage } from '../fixtures/images.js';
 import { oversizeManifest } from '../fixtures/proxy.js';
-import {
-  bodyOf,
-  direct,
-  type Env,
-  expect,
-  type FetchOk,
-  type FetchResult,
-  isFetchError,
-  type Regcache,
-  test,
-  uniqueRepo,
-} from './fixtures.js';
-
-function ok(r: FetchResult): FetchOk {
-  if (isFetchError(r)) throw new Error(`expected a response, got ${r.error}`);
-  return r;
-}
+import { bodyOf, direct, type Env, expect, type FetchOk, isFetchError, ok, type Regcache, test, uniqueRepo } from './fixtures.js';
 
 function sha512(data: Buffer): string {
   return `sha512:${createHash('sha512').update(data).digest('hex')}`;
