@@ -147,6 +147,9 @@ export class ManifestStore {
     this.blocked = blocked;
     this.db = openDB<RegcacheSchema>(DB_NAME, SCHEMA_VERSION, {
       upgrade(db, from, _to, tx) {
+        // idb gives the upgrade its `done` promise too, which rejects when the origin's storage
+        // is cleared mid-upgrade; the open request reports that failure already.
+        settled(tx);
         // 3 only changed how tag keys write the Accept set: rekey the tags, keep everything.
         if (from === 2) {
           const tags = tx.objectStore('tags');
