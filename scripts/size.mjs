@@ -12,7 +12,9 @@ import { minifySync } from 'vite';
 import { replaceSection } from './readme-section.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BUDGET = 12 * 1024;
+// 12 KiB until the credential model (docs/credentials.md) and the rate-limit cap: the
+// credential-free HEAD, the 429 answer for private records and canonical digests cost ~0.45 KB.
+const BUDGET = 13 * 1024;
 
 // What a consumer's bundler would emit: the ESM entry points are built unminified (so that
 // they stay readable and tree-shakable), so they are minified here the way Vite minifies an app.

@@ -69,8 +69,16 @@ export function passThrough(answer: UpstreamAnswer, method: string, status: Cach
 }
 
 // OCI distribution-spec error body, for failures regcache itself detects.
-export function ociError(httpStatus: number, code: string, message: string, detail: unknown, status: CacheStatus): Response {
+export function ociError(
+  httpStatus: number,
+  code: string,
+  message: string,
+  detail: unknown,
+  status: CacheStatus,
+  extra: Record<string, string> = {},
+): Response {
   const headers = new Headers({
+    ...extra,
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Status': formatCacheStatus(status),
   });

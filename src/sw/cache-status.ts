@@ -10,7 +10,8 @@ export interface CacheStatus {
   collapsed?: boolean;
   // Seconds until the stored record expires; omitted for records that never do.
   ttl?: number;
-  detail?: 'revalidated' | 'stale' | 'not-stored';
+  // retry-after: upstream asked to wait, and nothing stored could be served meanwhile.
+  detail?: 'revalidated' | 'stale' | 'not-stored' | 'retry-after';
 }
 
 export const CACHE_NAME = 'regcache';

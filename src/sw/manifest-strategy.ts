@@ -4,17 +4,18 @@ import { answerFromRecord, ociError, passThrough, snapshotHeaders, type Upstream
 import type { CacheStatus, ForwardReason } from './cache-status.js';
 import { InFlight } from './coalesce.js';
 import type { RegcacheConfig } from './config.js';
-import { computeDigest, matchesDigest } from './digest.js';
+import { couldCarryCredentials, credentialKey } from './credentials.js';
+import { computeDigest, isCanonicalDigest, matchesDigest } from './digest.js';
 import type { Events } from './events.js';
 import { type Clock, expiryFor, isLive, secondsLeft } from './expiry.js';
 import type { Maintenance } from './maintenance.js';
 import { isSchema1, unstorableReason } from './manifest-types.js';
-import { isValidDigest, type ManifestTarget } from './manifest-url.js';
+import type { ManifestTarget } from './manifest-url.js';
 import type { Recency } from './recency.js';
 import type { Stats } from './stats.js';
 import { type ManifestStore, manifestKey, StorageFullError, tagKey } from './store.js';
 import type { ManifestRecord, StoredHeaders, TagRecord } from './store-schema.js';
-import { callUpstream, MANIFEST_LIMIT, RetryAfterGate, readBody, UpstreamError } from './upstream.js';
+import { callUpstream, MANIFEST_LIMIT, RetryAfterGate, readBody, retryAfterSeconds, UpstreamError } from './upstream.js';
 
 // One page request, with what decides its answer pulled out of the headers.
 interface Ask {
@@ -25,6 +26,8 @@ interface Ask {
   acceptKey: string;
   authorization: string | null;
   credentials: RequestCredentials;
+  // Whether cookies, HTTP auth or an Authorization header could ride on it (credentials.ts).
+  credentialed: boolean;
   ifNoneMatch: string | null;
   noStore: boolean;
   noCache: boolean;
@@ -48,6 +51,8 @@ export interface StrategyOptions {
   maintenance: Maintenance;
   events: Events;
   now: Clock;
+  // The worker's own origin, where 'same-origin' requests carry cookies. Default: self's.
+  ownOrigin?: string;
 }
 
 function cacheControlHas(request: Request, directive: string): boolean {
@@ -69,6 +74,11 @@ export function requestsNoStore(request: Request): boolean {
 // The headers a record keeps are repeated on every hit but not counted in maxBytes, so a
 // hostile upstream could hide megabytes in an Etag. Real ones are a digest long.
 const KEPT_HEADER_LIMIT = 1024;
+
+// A record that needs upstream's word before each request it is served to (contract §3a).
+function isPrivate(record: ManifestRecord, tag: TagRecord | null): boolean {
+  return record.private || tag?.private === true;
+}
 
 function headerOf(answer: UpstreamAnswer, name: string): string | null {
   const found = answer.headers.find(([n]) => n.toLowerCase() === name);
@@ -95,14 +105,18 @@ export class ManifestStrategy {
   handle(request: Request, target: ManifestTarget): Promise<Response> {
     const acceptHeader = request.headers.get('Accept');
     const accept = parseAccept(acceptHeader);
+    const authorization = request.headers.get('Authorization');
+    const credentials = request.credentials;
+    const ownOrigin = this.o.ownOrigin ?? globalThis.location?.origin ?? '';
     const ask: Ask = {
       method: request.method === 'HEAD' ? 'HEAD' : 'GET',
       target,
       acceptHeader,
       accept,
       acceptKey: acceptKey(accept),
-      authorization: request.headers.get('Authorization'),
-      credentials: request.credentials,
+      authorization,
+      credentials,
+      credentialed: couldCarryCredentials({ upstream: target.upstream, authorization, credentials }, ownOrigin),
       ifNoneMatch: request.headers.get('If-None-Match'),
       noStore: requestsNoStore(request),
       noCache: request.cache === 'no-cache' || request.cache === 'reload' || cacheControlHas(request, 'no-cache'),
@@ -116,7 +130,7 @@ export class ManifestStrategy {
     const found = ask.noStore ? null : await this.servable(ask, target.reference);
     if (!found?.record) return this.miss(ask, ask.noStore ? 'request' : (found?.reason ?? 'miss'));
     const record = found.record;
-    if (!record.private || this.vouchedFor(ask)) return this.hit(ask, record, null, {});
+    if (!isPrivate(record, null) || this.vouchedFor(ask)) return this.hit(ask, record, null, {});
 
     const asked = await this.askUpstream(ask, record, null);
     if ('response' in asked) return asked.response;
@@ -134,7 +148,7 @@ export class ManifestStrategy {
     }
     const record = found.record;
     const fresh = !ask.noCache && now - tag.confirmedAt < this.config.fresh * 1000;
-    if (fresh && (!record.private || this.vouchedFor(ask))) return this.hit(ask, record, tag, {});
+    if (fresh && (!isPrivate(record, tag) || this.vouchedFor(ask))) return this.hit(ask, record, tag, {});
 
     const asked = await this.askUpstream(ask, record, tag);
     if ('response' in asked) return asked.response;
@@ -173,18 +187,26 @@ export class ManifestStrategy {
     tag: TagRecord | null,
   ): Promise<{ response: Response } | { digest: string | null; answer: UpstreamAnswer }> {
     const { target } = ask;
+    // Only a record anyone may read is served on upstream's HTTP failure: a private one
+    // only when upstream cannot be reached at all, since any answer may be a refusal.
+    const shared = !isPrivate(record, tag);
     const stale = (fwdStatus?: number) => ({ response: this.hit(ask, record, tag, { detail: 'stale', fwdStatus }) });
-    if (this.gate.isBlocked(target.upstream, this.now())) return stale(429);
+    const blockedUntil = this.gate.blockedUntil(target.upstream, this.now());
+    if (blockedUntil !== null) return shared ? stale(429) : { response: this.rateLimited(blockedUntil, { detail: 'retry-after' }) };
 
     const recheck = await this.recheck(ask);
     if (recheck.kind === 'failed') return stale();
     const { answer } = recheck;
     if (answer.status === 429) {
-      this.gate.block(target.upstream, headerOf(answer, 'retry-after'), this.now());
-      return stale(429);
+      const until = this.gate.block(target.upstream, headerOf(answer, 'retry-after'), this.now());
+      if (shared) return stale(429);
+      // Asking again as a GET would spend a pull on a registry that just said to wait.
+      if (ask.method === 'GET') return { response: this.rateLimited(until, { fwd: 'stale', fwdStatus: 429 }) };
     }
-    if (answer.status >= 500) return stale(answer.status);
-    if (answer.status === 404 && tag) await this.store.dropTag(target.upstream, target.repository, target.reference);
+    if (answer.status >= 500 && shared) return stale(answer.status);
+    // Upstream no longer serves this Accept set the tag: drop that variant only. Others may
+    // still exist (distribution answers 404 to an OCI manifest asked without OCI types).
+    if (answer.status === 404 && tag) await this.store.dropTag(tagKey(tag));
     if (answer.status < 200 || answer.status > 299) {
       // 401, 403, 404 and the like: the page gets exactly what upstream says, body
       // included, so a GET is asked again as a GET.
@@ -194,13 +216,22 @@ export class ManifestStrategy {
     }
     this.vouch(ask);
     // The digest named here may be fetched next, with the page's credentials: only a
-    // well-formed one goes into a URL. Without one, the caller fetches by tag.
+    // canonical one goes into a URL. Without one, the caller fetches by tag.
     const named = headerOf(answer, 'docker-content-digest');
-    return { digest: named && isValidDigest(named) ? named : null, answer };
+    return { digest: named && isCanonicalDigest(named) ? named : null, answer };
+  }
+
+  // Upstream said to wait (until `until`, or for an unknown time when null) and a private
+  // record may not be served instead: say so as a registry would. Not forwarded while the
+  // gate holds, hence detail=retry-after there.
+  private rateLimited(until: number | null, status: CacheStatus): Response {
+    const wait = until === null ? null : retryAfterSeconds(until, this.now());
+    const headers: Record<string, string> = wait === null ? {} : { 'Retry-After': String(wait) };
+    return ociError(429, 'TOOMANYREQUESTS', 'upstream asked for no more requests for now', {}, status, headers);
   }
 
   private vouchKey(ask: Ask): string {
-    return [ask.target.upstream, ask.target.repository, ask.authorization ?? ''].join('\n');
+    return [ask.target.upstream, ask.target.repository, credentialKey(ask)].join('\n');
   }
 
   // Upstream just served this repository to these credentials; within the fresh window
@@ -268,7 +299,9 @@ export class ManifestStrategy {
   private async miss(ask: Ask, reason: ForwardReason): Promise<Response> {
     this.stats.bump('misses');
     if (ask.method === 'HEAD') {
-      const { result, joined } = this.rechecks.run(this.flightKey('HEAD', ask, ask.target.reference), () => this.head(ask));
+      const { result, joined } = this.rechecks.run(this.flightKey('HEAD', ask, ask.target.reference), () =>
+        this.head(ask, ask.target.reference),
+      );
       const recheck = await result;
       if (recheck.kind === 'failed') return Response.error();
       return passThrough(recheck.answer, 'HEAD', { fwd: reason, fwdStatus: recheck.answer.status, collapsed: joined });
@@ -307,7 +340,7 @@ export class ManifestStrategy {
 
   private flightKey(method: string, ask: Ask, reference: string): string {
     const { upstream, repository } = ask.target;
-    return [method, upstream, repository, reference, ask.acceptKey, ask.authorization ?? '', ask.noStore].join('\n');
+    return [method, upstream, repository, reference, ask.acceptKey, credentialKey(ask), ask.noStore].join('\n');
   }
 
   private manifestUrl(ask: Ask, reference: string): string {
@@ -321,9 +354,9 @@ export class ManifestStrategy {
     return callUpstream({ url: this.manifestUrl(ask, reference), method, accept, authorization, credentials, timeoutMs });
   }
 
-  private async head(ask: Ask, timeoutMs?: number): Promise<Recheck> {
+  private async head(ask: Ask, reference: string, timeoutMs?: number): Promise<Recheck> {
     try {
-      const response = await this.call(ask, 'HEAD', ask.target.reference, timeoutMs);
+      const response = await this.call(ask, 'HEAD', reference, timeoutMs);
       const answer = { status: response.status, statusText: response.statusText, headers: snapshotHeaders(response), body: null };
       return { kind: 'answer', answer };
     } catch {
@@ -334,7 +367,7 @@ export class ManifestStrategy {
   private recheck(ask: Ask): Promise<Recheck> {
     this.stats.bump('rechecks');
     const key = this.flightKey('RECHECK', ask, ask.target.reference);
-    return this.rechecks.run(key, () => this.head(ask, this.config.timeout)).result;
+    return this.rechecks.run(key, () => this.head(ask, ask.target.reference, this.config.timeout)).result;
   }
 
   private async fetch(ask: Ask, reference: string): Promise<{ fetched: Fetched; joined: boolean }> {
@@ -363,8 +396,9 @@ export class ManifestStrategy {
     const pass: Fetched = { kind: 'pass', answer };
     const byDigest = reference.includes(':');
     if (!response.ok) {
+      // Only this Accept set's variant is known to be gone (see askUpstream).
       if (response.status === 404 && !byDigest) {
-        await this.store.dropTag(target.upstream, target.repository, target.reference);
+        await this.store.dropTag([target.upstream, target.repository, target.reference, ask.acceptKey]);
       }
       return pass;
     }
@@ -373,20 +407,18 @@ export class ManifestStrategy {
     const mediaType = mediaTypeOf(contentType);
     if (isSchema1(mediaType)) return pass;
 
-    const headerDigest = response.headers.get('Docker-Content-Digest');
+    const sentDigest = response.headers.get('Docker-Content-Digest');
+    // A digest that is not canonical is no key and no claim to check: as if absent, so the
+    // digest comes from the body (upper-case hex would otherwise key a duplicate record).
+    const headerDigest = sentDigest !== null && isCanonicalDigest(sentDigest) ? sentDigest : null;
     const url = this.manifestUrl(ask, reference);
-    if (headerDigest) {
-      const ok = await matchesDigest(headerDigest, body);
-      if (ok === false) {
-        this.stats.bump('verificationFailures');
-        return {
-          kind: 'invalid',
-          message: 'manifest body does not match its Docker-Content-Digest',
-          detail: { url, dockerContentDigest: headerDigest, computed: await computeDigest('sha256', body) },
-        };
-      }
-      // An algorithm regcache cannot check: hand it over, keep nothing.
-      if (ok === null) return pass;
+    if (headerDigest && !(await matchesDigest(headerDigest, body))) {
+      this.stats.bump('verificationFailures');
+      return {
+        kind: 'invalid',
+        message: 'manifest body does not match its Docker-Content-Digest',
+        detail: { url, dockerContentDigest: headerDigest, computed: await computeDigest('sha256', body) },
+      };
     }
     // A header digest equal to the reference has just been checked.
     if (byDigest && headerDigest !== reference && !(await matchesDigest(reference, body))) {
@@ -403,7 +435,7 @@ export class ManifestStrategy {
     // A redirect may lead anywhere: what it served is passed on, never kept for this URL.
     const headers: StoredHeaders = {
       contentType,
-      dockerContentDigest: headerDigest,
+      dockerContentDigest: sentDigest,
       etag: response.headers.get('Etag'),
       apiVersion: response.headers.get('Docker-Distribution-Api-Version'),
     };
@@ -428,7 +460,7 @@ export class ManifestStrategy {
       confirmedAt: now,
       expiresAt,
       lastUsed: now,
-      private: ask.authorization !== null,
+      private: ask.credentialed && !(await this.servedAnonymously(ask, reference, digest)),
     };
     const tag = target.isDigest ? null : this.tagRecord(ask, record);
     const stored = await this.save(record, tag);
@@ -447,8 +479,20 @@ export class ManifestStrategy {
       confirmedAt: manifest.confirmedAt,
       expiresAt: manifest.expiresAt,
       lastUsed: this.now(),
-      private: manifest.private || ask.authorization !== null,
+      private: manifest.private || ask.credentialed,
     };
+  }
+
+  // Whether upstream serves this content to a request that carries no credentials at all:
+  // one HEAD (no pull), without Authorization, cookies or HTTP auth. Only then may a record
+  // fetched with credentials be public.
+  private async servedAnonymously(ask: Ask, reference: string, digest: string): Promise<boolean> {
+    const anonymous: Ask = { ...ask, authorization: null, credentials: 'omit', credentialed: false };
+    const head = await this.head(anonymous, reference, this.config.timeout);
+    if (head.kind === 'failed' || head.answer.status < 200 || head.answer.status > 299) return false;
+    // By tag, the tag must lead to the same content; by digest, a 2xx names it already.
+    const named = headerOf(head.answer, 'docker-content-digest');
+    return named === digest || (reference === digest && named === null);
   }
 
   // PUT, DELETE and other writes go upstream untouched; success invalidates the reference.
@@ -457,7 +501,7 @@ export class ManifestStrategy {
     if (response.ok) {
       const { upstream, repository, reference } = target;
       if (target.isDigest) await this.store.dropManifest([upstream, repository, reference]);
-      else await this.store.dropTag(upstream, repository, reference);
+      else await this.store.dropTagVariants(upstream, repository, reference);
     }
     return response;
   }

@@ -1,10 +1,9 @@
 // The URL grammar of the distribution API: which requests regcache answers at all.
+import { isCanonicalDigest } from './digest.js';
 
 const NAME_COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const NAME = new RegExp(`^${NAME_COMPONENT}(?:/${NAME_COMPONENT})*$`);
 const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-// Only the algorithms regcache can verify are cached; any other digest is left alone.
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 const MANIFEST_PATH = /^\/v2\/(.+)\/manifests\/([^/]+)$/;
 
 export interface ManifestTarget {
@@ -23,9 +22,9 @@ export function isValidTag(tag: string): boolean {
   return TAG.test(tag);
 }
 
-export function isValidDigest(digest: string): boolean {
-  return DIGEST.test(digest);
-}
+// Only canonical digests of the algorithms regcache can verify are cached; any other
+// digest is left alone.
+export const isValidDigest = isCanonicalDigest;
 
 export function parseManifestUrl(url: URL): ManifestTarget | null {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;

@@ -321,14 +321,24 @@ export class ManifestStore {
     this.memory.deleteTags(removed.tags);
   }
 
-  async dropTag(upstream: string, repository: string, tag: string): Promise<boolean> {
-    this.memory.deleteTagVariants(upstream, repository, tag);
+  // Drops one Accept variant of a tag.
+  dropTag(key: TagKey): Promise<boolean> {
+    return this.dropTagsIn(key, () => this.memory.deleteTags([key]));
+  }
+
+  // Drops every Accept variant of a tag (it was deleted or overwritten upstream).
+  dropTagVariants(upstream: string, repository: string, tag: string): Promise<boolean> {
+    return this.dropTagsIn(allVariantsOf(upstream, repository, tag), () => this.memory.deleteTagVariants(upstream, repository, tag));
+  }
+
+  private async dropTagsIn(query: TagKey | IDBKeyRange, forget: () => void): Promise<boolean> {
+    forget();
     const dropped = await this.run('dropping a tag', false, async (db) => {
       const tx = settled(db.transaction('tags', 'readwrite'));
-      await Promise.all([tx.store.delete(allVariantsOf(upstream, repository, tag)), tx.done]);
+      await Promise.all([tx.store.delete(query), tx.done]);
       return true;
     });
-    this.memory.deleteTagVariants(upstream, repository, tag);
+    forget();
     return dropped;
   }
 

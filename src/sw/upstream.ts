@@ -91,29 +91,44 @@ export async function readBody(response: Response, idleMs: number): Promise<Uint
   return body;
 }
 
-// Retry-After is delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+// The longest wait a Retry-After can impose, in milliseconds: past it, re-checks resume.
+// A registry's rate-limit window can be hours, but a stored tag served stale that long (or a
+// hostile `Retry-After: 100000`) would hide every move of the tag; ten minutes spares upstream
+// and keeps answers current.
+export const RETRY_AFTER_CAP_MS = 10 * 60 * 1000;
+
+// Retry-After is delay-seconds or an HTTP date (RFC 9110 §10.2.3). Answers the time (ms since
+// the epoch) until which to wait, at most RETRY_AFTER_CAP_MS from now, or null if unreadable.
 export function parseRetryAfter(value: string | null, now: number): number | null {
   if (!value) return null;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return now + Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? null : date;
+  // Each HTTP-date form starts with a day name; Date.parse alone takes '-5' for a year.
+  const until = /^\d+$/.test(trimmed) ? now + Number(trimmed) * 1000 : /^[A-Z][a-z]{2}/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
+  return Number.isNaN(until) ? null : Math.min(until, now + RETRY_AFTER_CAP_MS);
+}
+
+// Whole seconds from now until `until`, as a Retry-After value.
+export function retryAfterSeconds(until: number, now: number): number {
+  return Math.max(0, Math.ceil((until - now) / 1000));
 }
 
 // After a 429 an upstream gets no re-checks until its Retry-After has passed.
 export class RetryAfterGate {
   private readonly until = new Map<string, number>();
 
-  block(origin: string, retryAfter: string | null, now: number): void {
+  // Answers until when the origin is blocked, or null when this answer blocks nothing.
+  block(origin: string, retryAfter: string | null, now: number): number | null {
     const until = parseRetryAfter(retryAfter, now);
-    if (until !== null && until > now) this.until.set(origin, until);
+    if (until === null || until <= now) return null;
+    this.until.set(origin, until);
+    return until;
   }
 
-  isBlocked(origin: string, now: number): boolean {
+  blockedUntil(origin: string, now: number): number | null {
     const until = this.until.get(origin);
-    if (until === undefined) return false;
-    if (until > now) return true;
+    if (until === undefined) return null;
+    if (until > now) return until;
     this.until.delete(origin);
-    return false;
+    return null;
   }
 }

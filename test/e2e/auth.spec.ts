@@ -1,60 +1,10 @@
 // Real bearer-token auth: distribution with `auth: token`, whose realm is a token server
 // that signs JWTs with a key pair made at setup. The page runs its own token flow.
 import type { Page } from '@playwright/test';
-import { ACCEPT_ALL, type PushedImage, pushImage, sha256 } from '../fixtures/images.js';
-import { startProxy, type UpstreamProxy } from '../fixtures/proxy.js';
-import { type Registry, startRegistry } from '../fixtures/registry.js';
-import { startTokenServer, type TokenServer } from '../fixtures/token-server.js';
-import { test as base, direct, expect, ok, uniqueRepo } from './fixtures.js';
+import { ACCEPT_ALL, sha256 } from '../fixtures/images.js';
+import { push, test, tokenFor } from './auth-env.js';
+import { direct, expect, ok, uniqueRepo } from './fixtures.js';
 import { cs, rawDump, reliability } from './hardening.js';
-
-interface AuthEnv {
-  tokens: TokenServer;
-  registry: Registry;
-  /** In front of the registry; answers preflights, which distribution refuses with 401 under token auth. */
-  proxy: UpstreamProxy;
-}
-
-const test = base.extend<{ cleanAuthProxy: void }, { auth: AuthEnv }>({
-  auth: [
-    async ({ env }, use) => {
-      const tokens = await startTokenServer({ corsOrigin: env.pageOrigin });
-      try {
-        const registry = await startRegistry({
-          corsOrigins: [env.pageOrigin],
-          auth: { token: { realm: tokens.realm, service: tokens.service, issuer: tokens.issuer, rootCertBundle: tokens.certPath } },
-        });
-        try {
-          const proxy = await startProxy(registry.url, { corsOrigin: env.pageOrigin, answerPreflights: true });
-          try {
-            await use({ tokens, registry, proxy });
-          } finally {
-            await proxy.stop();
-          }
-        } finally {
-          await registry.stop();
-        }
-      } finally {
-        await tokens.stop();
-      }
-    },
-    { scope: 'worker', timeout: 60_000 },
-  ],
-  cleanAuthProxy: [
-    async ({ auth }, use) => {
-      auth.proxy.offline(false);
-      auth.proxy.clearFaults();
-      auth.proxy.reset();
-      await use();
-    },
-    { auto: true, box: true },
-  ],
-});
-
-async function push(auth: AuthEnv, repo: string, tag: string, salt = ''): Promise<PushedImage> {
-  const token = auth.tokens.mint([{ type: 'repository', name: repo, actions: ['pull', 'push'] }]);
-  return pushImage(auth.registry.url, repo, tag, 'oci', { authorization: `Bearer ${token}`, salt });
-}
 
 interface Flow {
   first: { status: number; wwwAuthenticate: string | null; text: string; cacheStatus: string | null };
@@ -96,19 +46,6 @@ function tokenFlow(page: Page, url: string, accept: string): Promise<Flow> {
       };
     },
     { url, accept },
-  );
-}
-
-// A token for exactly this repository, fetched by the page from the realm.
-function tokenFor(page: Page, tokens: TokenServer, repo: string): Promise<string> {
-  return page.evaluate(
-    async ({ realm, service, repo }) => {
-      const url = new URL(realm);
-      url.searchParams.set('service', service);
-      url.searchParams.set('scope', `repository:${repo}:pull`);
-      return ((await (await fetch(url)).json()) as { token: string }).token;
-    },
-    { realm: tokens.realm, service: tokens.service, repo },
   );
 }
 

@@ -102,17 +102,6 @@ const CASES: Case[] = [
     expect: 'upstream',
   },
   {
-    fault: 'Docker-Content-Digest with an unknown algorithm (blake3:…)',
-    rule: ({ path, img }) => ({
-      method: 'GET',
-      path,
-      status: 200,
-      headers: { 'Content-Type': OCI_MANIFEST, 'Docker-Content-Digest': `blake3:${img.digest.slice(7)}` },
-      body: img.body,
-    }),
-    expect: 'upstream',
-  },
-  {
     fault: 'the connection reset after 100 bytes of the body',
     rule: ({ path }) => ({ method: 'GET', path, resetAfterBytes: 100 }),
     expect: { code: 'MANIFEST_INVALID', message: /broke off after \d+ bytes/ },

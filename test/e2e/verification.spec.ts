@@ -5,6 +5,7 @@ import type { Page } from '@playwright/test';
 import { ACCEPT_ALL, ACCEPT_OCI, OCI_MANIFEST, pushImage } from '../fixtures/images.js';
 import { oversizeManifest } from '../fixtures/proxy.js';
 import { bodyOf, direct, type Env, expect, type FetchOk, isFetchError, ok, type Regcache, test, uniqueRepo } from './fixtures.js';
+import { dumpDb } from './store-helpers.js';
 
 function sha512(data: Buffer): string {
   return `sha512:${createHash('sha512').update(data).digest('hex')}`;
@@ -157,3 +158,47 @@ test('a sha512 body that does not match its digest is refused with DIGEST_INVALI
     await expectNothingStored(env, regcache, page, [`${env.proxy.url}${path}`]);
   }
 });
+
+// Only canonical digests become keys. A Docker-Content-Digest that is not canonical (upper-case
+// hex, an algorithm regcache does not verify, a name that is a property of every JS object) is
+// treated as absent: the digest is computed from the body, which is stored once, under it.
+for (const [what, odd] of [
+  ['upper-case hex', (d: string) => `sha256:${d.slice(7).toUpperCase()}`],
+  ['an algorithm regcache does not verify (blake3)', (d: string) => `blake3:${d.slice(7)}`],
+  ['constructor:abc', () => 'constructor:abc'],
+  ['__proto__:abc', () => '__proto__:abc'],
+] as const) {
+  test(`a Docker-Content-Digest with ${what} is no key: stored once, under the digest of the body`, async ({ env, regcache }) => {
+    const repo = uniqueRepo('verify/canonical');
+    const img = await pushImage(env.registry.url, repo, 'v1', 'oci');
+    const page = await regcache.open();
+    const byTag = `${env.proxy.url}/v2/${repo}/manifests/v1`;
+    const sent = odd(img.digest);
+    env.proxy.addFault({
+      method: 'GET',
+      path: `/v2/${repo}/manifests/v1`,
+      status: 200,
+      headers: { 'Content-Type': OCI_MANIFEST, 'Docker-Content-Digest': sent },
+      body: img.body,
+      times: 1,
+    });
+
+    const r = ok(await regcache.fetchIn(page, byTag, all));
+    expect(r.status).toBe(200);
+    expect(bodyOf(r).equals(img.body)).toBe(true);
+    // Upstream's header reaches the page as sent; regcache answered it, and stored it.
+    expect(r.headers['docker-content-digest']).toBe(sent);
+    expect(r.headers['cache-status']).toMatch(/^regcache; fwd=miss; stored/);
+    // One upstream GET: nothing threw inside the worker and sent the request out again.
+    expect(env.proxy.count({ method: 'GET' })).toBe(1);
+
+    const manifests = (await dumpDb(page)).manifests.filter((m) => m.repository === repo);
+    expect(manifests.map((m) => m.digest)).toEqual([img.digest]);
+    // By its canonical digest, the record is a hit with no upstream request.
+    env.proxy.reset();
+    const hit = ok(await regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/${img.digest}`, all));
+    expect(hit.headers['cache-status']).toMatch(/^regcache; hit/);
+    expect(bodyOf(hit).equals(img.body)).toBe(true);
+    expect(env.proxy.count()).toBe(0);
+  });
+}
