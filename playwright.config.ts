@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
-import type { RegcacheOptions } from './test/e2e/fixtures.js';
+import type { RegcacheOptions } from './test/e2e/support/fixtures.js';
 
 // Playwright's own browser download is unreachable here; Debian's Chromium is used
 // instead, with the background services that would phone home switched off.
@@ -16,7 +16,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 // The contract's e2e suite (core and expiry behaviours) also runs in Firefox ESR, driven by
-// puppeteer-core (test/e2e/firefox.ts); the project name printed with each test names the engine.
+// puppeteer-core (test/e2e/support/firefox.ts); the project name printed with each test names the engine.
 export const CONTRACT_SPECS =
   /[\\/](answers|traffic|offline|failures|verification|untouched|config|expiry|sweep|budget|client|variants|rate-limits)\.spec\.ts$/;
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type UserConfig } from 'vite';
-import { inspectorServer, optionsFromEnv } from './src/server/inspector-plugin.js';
+import { inspectorServer, optionsFromEnv } from './inspector/server/inspector-plugin.js';
 
 const path = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const DIST = path('./dist');
@@ -13,11 +13,11 @@ const DIST = path('./dist');
 // - `--mode inspector-sw`: the inspector's worker (regcache plus its app shell), iife;
 // - `--mode inspector`: the inspector page, dist/inspector.html and dist/assets/.
 // `vite` (npm start) and `vite preview` serve the inspector with its registry (or proxy)
-// on the same origin; see src/server/inspector-plugin.ts.
+// on the same origin; see inspector/server/inspector-plugin.ts.
 function inspectorApp(): UserConfig {
   const server = optionsFromEnv(process.env, { distDir: DIST, layoutDir: path('./samples/oci-layout') });
   return {
-    root: path('./src/inspector'),
+    root: path('./inspector/page'),
     base: './',
     publicDir: path('./public'),
     plugins: [inspectorServer(server)],
@@ -28,7 +28,7 @@ function inspectorApp(): UserConfig {
       outDir: DIST,
       emptyOutDir: false,
       target: 'es2022',
-      rolldownOptions: { input: path('./src/inspector/inspector.html') },
+      rolldownOptions: { input: path('./inspector/page/inspector.html') },
     },
   };
 }
@@ -66,7 +66,7 @@ function libraries(mode: string): UserConfig {
       return {
         build: {
           ...build,
-          lib: { entry: 'src/inspector-sw/index.ts', name: 'regcacheInspector', formats: ['iife'], fileName: () => 'inspector-sw.js' },
+          lib: { entry: 'inspector/worker/index.ts', name: 'regcacheInspector', formats: ['iife'], fileName: () => 'inspector-sw.js' },
         },
       };
     default:

@@ -1,4 +1,8 @@
 // regcache/client: what a page uses to ask the worker what it holds and does.
+
+import { parseConfig } from '../core/config.js';
+
+import { acceptTypes } from '../core/http/accept.js';
 import {
   CHANNEL_NAME,
   type ClientReplies,
@@ -9,13 +13,10 @@ import {
   type RegcacheStats,
   type SweepReport,
   type WorkerReply,
-} from '../shared/messages.js';
+} from '../core/protocol.js';
 
-import { acceptTypes } from '../sw/accept.js';
-import { parseConfig } from '../sw/config.js';
-
-export { CHANNEL_NAME, PERIODIC_SYNC_TAG } from '../shared/messages.js';
-export { ConfigError } from '../sw/config.js';
+export { ConfigError } from '../core/config.js';
+export { CHANNEL_NAME, PERIODIC_SYNC_TAG } from '../core/protocol.js';
 export type { Entry, PurgeFilter, RegcacheEvent, RegcacheStats, SweepReport };
 
 export interface ClientOptions {

@@ -1,17 +1,17 @@
 // Wires regcache into a worker: its routes on a workbox-routing Router, and the
 // lifecycle hooks that enforce expiry without page traffic.
 import { type Route, type Router, registerRoute } from 'workbox-routing';
-import { PERIODIC_SYNC_TAG } from '../shared/messages.js';
-import { type ManifestCacheOptions, type RegcacheConfig, resolveOptions } from './config.js';
-import { Events } from './events.js';
-import type { Clock } from './expiry.js';
-import { Maintenance } from './maintenance.js';
-import { ManifestStrategy } from './manifest-strategy.js';
-import { listenForClients } from './messages.js';
-import { Recency } from './recency.js';
-import { manifestRoutes } from './routing.js';
-import { Stats } from './stats.js';
-import { ManifestStore } from './store.js';
+import { type ManifestCacheOptions, type RegcacheConfig, resolveOptions } from '../core/config.js';
+import { PERIODIC_SYNC_TAG } from '../core/protocol.js';
+import type { Clock } from './housekeeping/expiry.js';
+import { Maintenance } from './housekeeping/maintenance.js';
+import { Events } from './reporting/events.js';
+import { listenForClients } from './reporting/messages.js';
+import { Stats } from './reporting/stats.js';
+import { manifestRoutes } from './routing/routes.js';
+import { Recency } from './storage/recency.js';
+import { ManifestStore } from './storage/store.js';
+import { ManifestStrategy } from './strategy/manifest-strategy.js';
 
 declare const self: ServiceWorkerGlobalScope;
 

@@ -2,7 +2,7 @@
 // of a query string a build may have baked in ahead of it (regcache/vite).
 import { clientsClaim } from 'workbox-core';
 import type { Route } from 'workbox-routing';
-import { mergeQuery, parseConfig } from './config.js';
+import { mergeQuery, parseConfig } from '../core/config.js';
 import { installManifestCache } from './register.js';
 
 declare const self: ServiceWorkerGlobalScope & { REGCACHE_QUERY?: string };

@@ -2,17 +2,18 @@
 // and serves the same file from `vite dev`.
 import { readFileSync } from 'node:fs';
 import type { Plugin } from 'vite';
-import { type ManifestCacheOptions, optionsToQuery, resolveOptions } from '../sw/config.js';
+import { type ManifestCacheOptions, optionsToQuery, resolveOptions } from '../core/config.js';
 
 export interface RegcacheViteOptions extends ManifestCacheOptions {
   // Where the worker lands in the build output, relative to its root.
   fileName?: string;
 }
 
-export { ConfigError } from '../sw/config.js';
+export { ConfigError } from '../core/config.js';
 
 // The built plugin sits next to the built worker in the package's dist/.
-const WORKER = new URL('./regcache-sw.js', import.meta.url);
+// Resolved at run time, beside the built plugin (dist/vite.js): not a build-time asset.
+const WORKER = new URL(/* @vite-ignore */ './regcache-sw.js', import.meta.url);
 
 export function regcache(options: RegcacheViteOptions = {}): Plugin {
   const { fileName = 'regcache-sw.js', ...baked } = options;

@@ -3,12 +3,12 @@
 // worker's heap is bounded, IndexedDB is back under maxBytes, and no request failed that
 // the contract says must succeed. Runs with `npm run test:soak`.
 import type { Page } from '@playwright/test';
-import { expect, test, uniqueRepo } from '../e2e/fixtures.js';
-import { checkStore, probeWorker, reliability, sleep } from '../e2e/hardening.js';
-import { client, stats } from '../e2e/store-helpers.js';
-import { prng } from '../fixtures/config-fuzz.js';
-import { ACCEPT_ALL, type PushedImage, pushImage } from '../fixtures/images.js';
-import { type FaultRule, registryError } from '../fixtures/proxy.js';
+import { expect, test, uniqueRepo } from '../e2e/support/fixtures.js';
+import { checkStore, probeWorker, reliability, sleep } from '../e2e/support/hardening.js';
+import { client, stats } from '../e2e/support/store-helpers.js';
+import { prng } from '../servers/config-fuzz.js';
+import { ACCEPT_ALL, type PushedImage, pushImage } from '../servers/images.js';
+import { type FaultRule, registryError } from '../servers/proxy.js';
 
 // REGCACHE_SOAK_TOTAL shortens a run while working on this test; the soak itself is 10,000.
 const TOTAL = Number(process.env.REGCACHE_SOAK_TOTAL ?? 10_000);

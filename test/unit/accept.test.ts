@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { acceptKey, accepts, acceptTypes, mediaTypeOf, parseAccept } from '../../src/sw/accept.js';
-import { KNOWN_TYPES } from '../../src/sw/manifest-types.js';
+import { acceptKey, accepts, acceptTypes, mediaTypeOf, parseAccept } from '../../src/core/http/accept.js';
+import { KNOWN_TYPES } from '../../src/core/oci/media-types.js';
 
 const OCI = 'application/vnd.oci.image.manifest.v1+json';
 const DOCKER = 'application/vnd.docker.distribution.manifest.v2+json';

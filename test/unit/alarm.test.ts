@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ExpiryAlarm } from '../../src/sw/alarm.js';
-import { Debounced, type Timers } from '../../src/sw/batch.js';
-import { Stats } from '../../src/sw/stats.js';
-import type { ManifestStore } from '../../src/sw/store.js';
+import { ExpiryAlarm } from '../../src/sw/housekeeping/alarm.js';
+import { Stats } from '../../src/sw/reporting/stats.js';
+import { Debounced, type Timers } from '../../src/sw/storage/batch.js';
+import type { ManifestStore } from '../../src/sw/storage/store.js';
 
 // A manual clock: timers fire only when the test advances time.
 class FakeTime implements Timers {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { answerFromRecord, etagMatches, ociError, passThrough, type UpstreamAnswer } from '../../src/sw/answers.js';
-import type { ManifestRecord } from '../../src/sw/store-schema.js';
+import type { ManifestRecord } from '../../src/sw/storage/schema.js';
+import { answerFromRecord, etagMatches, ociError, passThrough, type UpstreamAnswer } from '../../src/sw/strategy/answers.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const BODY = new TextEncoder().encode('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCacheStatus } from '../../src/sw/cache-status.js';
+import { formatCacheStatus } from '../../src/core/http/cache-status.js';
 
 describe('Cache-Status', () => {
   it('names the cache first', () => {

@@ -2,8 +2,8 @@
 // exactly the configuration its values say, or fails with a ConfigError naming one of the
 // parameters that are wrong. REGCACHE_FUZZ_SEED picks another seed.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/sw/config.js';
-import { generateCases } from '../fixtures/config-fuzz.js';
+import { ConfigError, parseConfig } from '../../src/core/config.js';
+import { generateCases } from '../servers/config-fuzz.js';
 
 const OWN = 'https://app.example';
 const SEED = Number(process.env.REGCACHE_FUZZ_SEED ?? 20_240_611);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, coversOrigin, DEFAULTS, parseConfig } from '../../src/sw/config.js';
+import { ConfigError, coversOrigin, DEFAULTS, parseConfig } from '../../src/core/config.js';
 
 const OWN = 'https://app.example';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { couldCarryCredentials, credentialKey } from '../../src/sw/credentials.js';
+import { couldCarryCredentials, credentialKey } from '../../src/sw/strategy/credentials.js';
 
 const OWN = 'https://app.example';
 const OTHER = 'https://registry.example';

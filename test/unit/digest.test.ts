@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { digestAlgorithm, isCanonicalDigest, matchesDigest } from '../../src/sw/digest.js';
+import { digestAlgorithm, isCanonicalDigest, matchesDigest } from '../../src/core/oci/digest.js';
 
 const body = new TextEncoder().encode('{}');
 const hex = createHash('sha256').update(body).digest('hex');

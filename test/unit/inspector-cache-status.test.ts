@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readCacheStatus } from '../../src/inspector/cache-status.js';
+import { readCacheStatus } from '../../inspector/page/cache-status.js';
 
 describe('the Cache-Status badge', () => {
   it.each([

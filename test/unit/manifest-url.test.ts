@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidDigest, isValidName, isValidTag, parseManifestUrl } from '../../src/sw/manifest-url.js';
+import { isValidDigest, isValidName, isValidTag, parseManifestUrl } from '../../src/core/oci/grammar.js';
 
 const SHA256 = `sha256:${'a'.repeat(64)}`;
 const SHA512 = `sha512:${'0123456789abcdef'.repeat(8)}`;

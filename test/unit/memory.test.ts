@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RecordMemory } from '../../src/sw/memory.js';
-import type { ManifestRecord, TagRecord } from '../../src/sw/store-schema.js';
+import { RecordMemory } from '../../src/sw/storage/memory.js';
+import type { ManifestRecord, TagRecord } from '../../src/sw/storage/schema.js';
 
 function manifest(digest: string, size = 100): ManifestRecord {
   return {

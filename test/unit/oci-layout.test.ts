@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { lineUpHistory } from '../../src/inspector/views/config-view.js';
-import { isParsableDigest } from '../../src/server/layout-registry.js';
-import { LayoutError, loadOciLayout, splitRefName } from '../../src/server/oci-layout.js';
+import { lineUpHistory } from '../../inspector/page/views/config-view.js';
+import { isParsableDigest } from '../../inspector/server/layout-registry.js';
+import { LayoutError, loadOciLayout, splitRefName } from '../../inspector/server/oci-layout.js';
 
 const LAYOUT = fileURLToPath(new URL('../../samples/oci-layout', import.meta.url));
 

@@ -9,7 +9,7 @@ import {
   optionsToQuery,
   parseConfig,
   resolveOptions,
-} from '../../src/sw/config.js';
+} from '../../src/core/config.js';
 import { regcache } from '../../src/vite/index.js';
 
 const OWN = 'https://app.example';

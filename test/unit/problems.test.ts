@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { problemFromAnswer, problemFromNetwork } from '../../src/inspector/problems.js';
+import { problemFromAnswer, problemFromNetwork } from '../../inspector/page/problems.js';
 
 const subject = { host: 'registry.example', repository: 'library/hello', what: 'tag “nope”' };
 const body = (code: string, message: string, detail?: unknown) => JSON.stringify({ errors: [{ code, message, detail }] });

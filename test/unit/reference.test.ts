@@ -6,7 +6,7 @@ import {
   manifestReference,
   parseReference,
   withDigest,
-} from '../../src/inspector/reference.js';
+} from '../../inspector/page/reference.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
 

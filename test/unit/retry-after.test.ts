@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter, RETRY_AFTER_CAP_MS, RetryAfterGate, retryAfterSeconds } from '../../src/sw/upstream.js';
+import { parseRetryAfter, RETRY_AFTER_CAP_MS, RetryAfterGate, retryAfterSeconds } from '../../src/sw/upstream/upstream.js';
 
 // An injected clock: every call takes `now` explicitly.
 const NOW = Date.parse('2026-12-05T12:00:00Z');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bearerChallenge, formatChallenges, parseChallenges } from '../../src/inspector/www-authenticate.js';
-import { rewriteChallenges } from '../../src/server/registry-proxy.js';
+import { bearerChallenge, formatChallenges, parseChallenges } from '../../inspector/page/www-authenticate.js';
+import { rewriteChallenges } from '../../inspector/server/registry-proxy.js';
 
 const HUB = 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"';
 

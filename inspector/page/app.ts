@@ -1,0 +1,273 @@
+// The inspector: reads a reference, fetches its manifest through regcache, and shows an
+// index, a manifest or a problem; keeps the URL (?ref=) in step so that links and
+// back/forward work.
+import { createClient, type RegcacheClient } from '../../src/client/index.js';
+import { type InspectorConfig, originFor, readConfig } from './config.js';
+import { ConfigStore } from './config-store.js';
+import { h, replaceChildren } from './dom.js';
+import { loadConfig } from './image-config.js';
+import { isIndexType } from './media-types.js';
+import { RegistryProblem } from './problems.js';
+import { familiarString, type ImageReference, ImageReferenceError, manifestReference, parseReference } from './reference.js';
+import { RegistryClient } from './registry-client.js';
+import { CachePanel, type ViewAnswer } from './views/cache-panel.js';
+import { type ImageConfig, renderConfig, renderConfigProblem } from './views/config-view.js';
+import { indexView } from './views/index-view.js';
+import { type ImageManifest, layersOf, manifestView } from './views/manifest-view.js';
+import type { WorkerState } from './worker.js';
+
+// Kept in history.state when a platform is opened from an index.
+interface NavState {
+  parent?: { ref: string; platform: string };
+}
+
+export interface AppElements {
+  form: HTMLFormElement;
+  input: HTMLInputElement;
+  inputError: HTMLElement;
+  upstreamLabel: HTMLElement;
+  samples: HTMLElement;
+  online: HTMLElement;
+  view: HTMLElement;
+  panel: HTMLElement;
+}
+
+export class InspectorApp {
+  private readonly config: InspectorConfig = readConfig();
+  private readonly clients = new Map<string, RegistryClient>();
+  private readonly configs = new ConfigStore();
+  private readonly regcache: RegcacheClient | null;
+  private readonly panel: CachePanel;
+  private loads = 0;
+
+  constructor(
+    private readonly el: AppElements,
+    worker: WorkerState,
+  ) {
+    this.regcache = worker.ok ? createClient({ timeoutMs: 10_000 }) : null;
+    this.panel = new CachePanel(el.panel, this.regcache, this.configs, () => this.markOutdated(), worker.ok ? undefined : worker.reason);
+  }
+
+  start(): void {
+    const { el } = this;
+    el.upstreamLabel.textContent = this.config.label;
+    el.samples.hidden = this.config.upstream !== location.origin || this.config.registryHost !== null;
+    el.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.submit(el.input.value);
+    });
+    el.input.addEventListener('input', () => this.showInputError(null));
+    // Sample links and platform links are plain links; they are followed in the page.
+    document.addEventListener('click', (event) => {
+      const link = (event.target as Element | null)?.closest?.('a[data-ref]');
+      const ref = link?.getAttribute('data-ref');
+      if (
+        !link ||
+        !ref ||
+        event.defaultPrevented ||
+        (event as MouseEvent).button !== 0 ||
+        (event as MouseEvent).metaKey ||
+        (event as MouseEvent).ctrlKey ||
+        (event as MouseEvent).shiftKey
+      )
+        return;
+      event.preventDefault();
+      const parent = link.getAttribute('data-parent');
+      const state: NavState = parent ? { parent: { ref: parent, platform: link.getAttribute('data-platform-label') ?? '' } } : {};
+      this.submit(ref, state);
+    });
+    window.addEventListener('popstate', () => this.fromLocation());
+    const onlineChanged = () => {
+      el.online.textContent = navigator.onLine ? 'Online' : 'Offline';
+      el.online.dataset.online = String(navigator.onLine);
+    };
+    window.addEventListener('online', onlineChanged);
+    window.addEventListener('offline', onlineChanged);
+    onlineChanged();
+    this.regcache?.onEvent(() => void this.panel.refresh());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') void this.panel.refresh();
+    });
+    this.fromLocation();
+  }
+
+  private fromLocation(): void {
+    const text = new URLSearchParams(location.search).get('ref');
+    if (!text) {
+      this.welcome();
+      return;
+    }
+    this.el.input.value = text;
+    try {
+      const ref = parseReference(text);
+      this.showInputError(null);
+      void this.load(ref, (history.state as NavState | null) ?? {}, false);
+    } catch (error) {
+      this.showInputError(error);
+      this.welcome();
+    }
+  }
+
+  private submit(text: string, state: NavState = {}): void {
+    let ref: ImageReference;
+    try {
+      ref = parseReference(text);
+    } catch (error) {
+      this.showInputError(error);
+      this.el.input.focus();
+      return;
+    }
+    this.showInputError(null);
+    this.el.input.value = familiarString(ref);
+    history.pushState(state, '', this.urlFor(ref));
+    void this.load(ref, state, true);
+  }
+
+  urlFor(ref: ImageReference): string {
+    const params = new URLSearchParams();
+    if (this.config.fromQuery) params.set('upstream', this.config.upstream);
+    params.set('ref', familiarString(ref));
+    return `${location.pathname}?${params.toString()}`;
+  }
+
+  private showInputError(error: unknown): void {
+    const { input, inputError } = this.el;
+    if (!error) {
+      inputError.hidden = true;
+      inputError.textContent = '';
+      input.removeAttribute('aria-invalid');
+      return;
+    }
+    const message = error instanceof ImageReferenceError ? error.message : String(error);
+    inputError.textContent = `That is not an image reference: ${message}.`;
+    inputError.hidden = false;
+    input.setAttribute('aria-invalid', 'true');
+  }
+
+  private clientFor(ref: ImageReference): RegistryClient {
+    const origin = originFor(ref, this.config);
+    let client = this.clients.get(origin);
+    if (!client) {
+      // Sentences name the registry, not how it is reached.
+      const label = origin === this.config.upstream ? (this.config.registryHost ?? this.config.label) : new URL(origin).host;
+      client = new RegistryClient(origin, label, origin !== location.origin);
+      this.clients.set(origin, client);
+    }
+    return client;
+  }
+
+  private welcome(): void {
+    this.panel.showAnswers([]);
+    void this.panel.refresh();
+    replaceChildren(
+      this.el.view,
+      h(
+        'div',
+        { class: 'welcome' },
+        h('h2', { tabindex: -1 }, 'Inspect an image'),
+        h(
+          'p',
+          {},
+          'Enter a reference above: a name (alpine), a tag (alpine:3.20), a registry (ghcr.io/owner/app:tag) or a digest (…@sha256:…). Manifests come through regcache, so a manifest you have seen opens again offline.',
+        ),
+      ),
+    );
+  }
+
+  private linkTo(parent: ImageReference, child: ImageReference, platform: string): HTMLAnchorElement {
+    return h(
+      'a',
+      {
+        href: this.urlFor(child),
+        'data-ref': familiarString(child),
+        'data-parent': familiarString(parent),
+        'data-platform-label': platform,
+      },
+      platform,
+    );
+  }
+
+  private async load(ref: ImageReference, state: NavState, moveFocus: boolean): Promise<void> {
+    const load = ++this.loads;
+    const client = this.clientFor(ref);
+    const title = familiarString(ref);
+    document.title = `${title} · regcache inspector`;
+    this.el.view.setAttribute('aria-busy', 'true');
+    replaceChildren(this.el.view, h('p', { class: 'loading' }, `Loading ${title} from ${client.host}…`));
+    const answers: ViewAnswer[] = [];
+    try {
+      const answer = await client.manifest(ref.path, manifestReference(ref));
+      if (load !== this.loads) return;
+      answers.push({ label: `${isIndexType(answer.mediaType) ? 'Index' : 'Manifest'} ${title}`, cacheStatus: answer.cacheStatus });
+      this.panel.showAnswers(answers);
+      const refetch = h(
+        'button',
+        { type: 'button', class: 'refetch', 'data-action': 'refetch', onclick: () => void this.load(ref, state, false) },
+        'Fetch again',
+      );
+      if (isIndexType(answer.mediaType)) {
+        const view = indexView(ref, answer, (child, platform) => this.linkTo(ref, child, platform));
+        view.querySelector('.view-header')?.append(refetch);
+        this.show(view, moveFocus);
+      } else {
+        let parentLink: { label: string; link: HTMLAnchorElement } | undefined;
+        if (state.parent) {
+          const parentRef = parseReference(state.parent.ref);
+          parentLink = {
+            label: `Platform ${state.parent.platform}`,
+            link: h('a', { href: this.urlFor(parentRef), 'data-ref': state.parent.ref }, state.parent.ref),
+          };
+        }
+        const { element, configSlot } = manifestView(ref, answer, parentLink ? { parent: parentLink } : {});
+        element.querySelector('.view-header')?.append(refetch);
+        this.show(element, moveFocus);
+        await this.showConfig(client, ref, answer.json as ImageManifest, configSlot);
+      }
+    } catch (error) {
+      if (load !== this.loads) return;
+      this.panel.showAnswers(answers);
+      this.showProblem(title, error);
+    } finally {
+      if (load === this.loads) {
+        this.el.view.removeAttribute('aria-busy');
+        void this.panel.refresh();
+      }
+    }
+  }
+
+  private async showConfig(client: RegistryClient, ref: ImageReference, manifest: ImageManifest, slot: HTMLElement): Promise<void> {
+    const descriptor = manifest.config;
+    if (!descriptor?.digest) return renderConfigProblem(slot, 'This manifest names no config.');
+    try {
+      const loaded = await loadConfig(client, this.configs, ref.path, descriptor);
+      renderConfig(slot, loaded.json as ImageConfig, loaded.bytes, descriptor, layersOf(manifest), loaded.source);
+    } catch (error) {
+      renderConfigProblem(slot, error instanceof RegistryProblem ? error.message : `The config could not be loaded: ${String(error)}`);
+    }
+  }
+
+  private show(view: HTMLElement, moveFocus: boolean): void {
+    replaceChildren(this.el.view, view);
+    if (moveFocus) view.querySelector<HTMLElement>('h2')?.focus();
+  }
+
+  private showProblem(title: string, error: unknown): void {
+    const problem = error instanceof RegistryProblem ? error : null;
+    const message = problem
+      ? problem.message
+      : `Something unexpected went wrong while loading ${title}: ${error instanceof Error ? error.message : String(error)}`;
+    replaceChildren(
+      this.el.view,
+      h(
+        'div',
+        { class: 'problem-view', role: 'alert', 'data-problem': problem?.kind ?? 'unexpected' },
+        h('h2', { tabindex: -1 }, problem?.kind === 'offline' ? `${title} is not available offline` : `Could not load ${title}`),
+        h('p', {}, message),
+      ),
+    );
+  }
+
+  private markOutdated(): void {
+    for (const badge of this.el.view.querySelectorAll('.badge')) badge.classList.add('outdated');
+  }
+}

@@ -1,0 +1,129 @@
+// The inspector's calls to one registry: manifests (which regcache answers) and config
+// blobs, with the bearer token flow registries such as Docker Hub require.
+
+import { computeDigest } from '../../src/core/oci/digest.js';
+import { MANIFEST_ACCEPT } from './media-types.js';
+import { problemFromAnswer, problemFromNetwork, RegistryProblem, type Subject } from './problems.js';
+import { bearerChallenge } from './www-authenticate.js';
+
+export interface ManifestAnswer {
+  mediaType: string;
+  digest: string;
+  bytes: Uint8Array;
+  json: unknown;
+  // regcache's Cache-Status, or null when the answer did not pass through it.
+  cacheStatus: string | null;
+}
+
+interface Token {
+  authorization: string;
+  expiresAt: number;
+}
+
+// Tokens without expires_in live 60 seconds (the distribution token spec's default).
+const DEFAULT_TOKEN_SECONDS = 60;
+
+export class RegistryClient {
+  private readonly tokens = new Map<string, Token>();
+  readonly host: string;
+
+  constructor(
+    readonly origin: string,
+    // The registry the person sees: its host, or a description of the proxy.
+    displayHost: string,
+    // Whether a failed request may be a missing CORS header, worth a hint about the proxy.
+    private readonly crossOrigin: boolean,
+  ) {
+    this.host = displayHost;
+  }
+
+  async manifest(repository: string, reference: string): Promise<ManifestAnswer> {
+    const url = `${this.origin}/v2/${repository}/manifests/${reference}`;
+    const subject: Subject = {
+      host: this.host,
+      repository,
+      what: reference.includes(':') ? `manifest ${reference}` : `tag “${reference}”`,
+    };
+    const response = await this.get(url, repository, { Accept: MANIFEST_ACCEPT }, subject);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const text = new TextDecoder().decode(bytes);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new RegistryProblem('invalid', `The manifest ${this.host} sent for ${repository} is not JSON (${(error as Error).message}).`);
+    }
+    const headerType = (response.headers.get('Content-Type') ?? '').split(';')[0]?.trim() ?? '';
+    const bodyType = (json as { mediaType?: unknown }).mediaType;
+    const mediaType = headerType && headerType !== 'application/json' ? headerType : typeof bodyType === 'string' ? bodyType : headerType;
+    return {
+      mediaType,
+      digest: response.headers.get('Docker-Content-Digest') ?? (await computeDigest('sha256', bytes)),
+      bytes,
+      json,
+      cacheStatus: response.headers.get('Cache-Status'),
+    };
+  }
+
+  async blob(repository: string, digest: string, what: string): Promise<Uint8Array> {
+    const url = `${this.origin}/v2/${repository}/blobs/${digest}`;
+    const response = await this.get(url, repository, {}, { host: this.host, repository, what });
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  private async get(url: string, repository: string, headers: Record<string, string>, subject: Subject): Promise<Response> {
+    let response = await this.send(url, repository, headers, subject);
+    if (response.status === 401) {
+      const challenge = bearerChallenge(response.headers.get('WWW-Authenticate'));
+      const realm = challenge?.params.realm;
+      if (challenge && realm) {
+        await response.arrayBuffer();
+        await this.fetchToken(repository, realm, challenge.params, subject);
+        response = await this.send(url, repository, headers, subject);
+      }
+    }
+    if (!response.ok) {
+      const text = await response.text().catch(() => '');
+      throw problemFromAnswer(response.status, response.statusText, text, subject, response.headers.get('Retry-After'));
+    }
+    return response;
+  }
+
+  private async send(url: string, repository: string, headers: Record<string, string>, subject: Subject): Promise<Response> {
+    const token = this.tokens.get(repository);
+    const withAuth = token && token.expiresAt > Date.now() ? { ...headers, Authorization: token.authorization } : headers;
+    try {
+      return await fetch(url, { headers: withAuth });
+    } catch {
+      throw problemFromNetwork(subject, navigator.onLine, this.crossOrigin);
+    }
+  }
+
+  // The distribution token flow: GET realm?service=…&scope=…, anonymously.
+  private async fetchToken(repository: string, realmUrl: string, params: Record<string, string>, subject: Subject): Promise<void> {
+    const realm = new URL(realmUrl, location.href);
+    if (params.service) realm.searchParams.set('service', params.service);
+    realm.searchParams.set('scope', params.scope ?? `repository:${repository}:pull`);
+    let response: Response;
+    try {
+      response = await fetch(realm.href);
+    } catch {
+      throw new RegistryProblem(
+        navigator.onLine ? 'network' : 'offline',
+        `${this.host} wants a token for ${repository}, but its token service at ${realm.host} could not be reached${this.crossOrigin ? ' (it may not allow requests from this page; the dev server’s proxy mode, REGCACHE_PROXY, gets around that)' : ''}.`,
+      );
+    }
+    const text = await response.text();
+    if (!response.ok) throw problemFromAnswer(response.status, response.statusText, text, { ...subject, what: 'a token' }, null);
+    let body: { token?: string; access_token?: string; expires_in?: number };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new RegistryProblem('invalid', `The token service at ${realm.host} answered with something other than JSON.`);
+    }
+    const token = body.token ?? body.access_token;
+    if (!token) throw new RegistryProblem('invalid', `The token service at ${realm.host} answered without a token.`);
+    const seconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;
+    this.tokens.set(repository, { authorization: `Bearer ${token}`, expiresAt: Date.now() + seconds * 1000 });
+  }
+}

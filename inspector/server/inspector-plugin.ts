@@ -1,0 +1,124 @@
+// `npm start`: Vite's dev server for the inspector, with the registry it talks to on the
+// same origin. By default that is the embedded read-only registry over the sample OCI
+// layout; REGCACHE_PROXY=<registry origin> forwards to a real registry instead, and
+// REGCACHE_UPSTREAM=<registry origin> makes the page call a registry directly (it must
+// send CORS headers for this page's origin).
+import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Connect, Plugin } from 'vite';
+import { TOKEN_PROXY_PATH } from '../page/offline-names.js';
+import { createLayoutRegistry } from './layout-registry.js';
+import { loadOciLayout } from './oci-layout.js';
+import { createRegistryProxy } from './registry-proxy.js';
+
+export interface InspectorServerOptions {
+  // Where the built workers are (dist/).
+  distDir: string;
+  // The OCI image layout the embedded registry serves.
+  layoutDir: string;
+  // A registry origin to reach directly from the page.
+  upstream?: string | undefined;
+  // A registry origin to reach through this server.
+  proxy?: string | undefined;
+}
+
+export const INSPECTOR_PAGE = '/inspector.html';
+const WORKERS = ['/regcache-sw.js', '/inspector-sw.js'];
+
+function checkedOrigin(variable: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${variable}=${value} is not a URL: expected a registry origin such as https://registry-1.docker.io`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${variable}=${value} is not an http(s) URL`);
+  return url.origin;
+}
+
+export function optionsFromEnv(
+  env: Record<string, string | undefined>,
+  dirs: { distDir: string; layoutDir: string },
+): InspectorServerOptions {
+  const upstream = env.REGCACHE_UPSTREAM;
+  const proxy = env.REGCACHE_PROXY;
+  if (upstream && proxy)
+    throw new Error('set REGCACHE_UPSTREAM (the page calls the registry) or REGCACHE_PROXY (this server calls it), not both');
+  return {
+    ...dirs,
+    upstream: upstream ? checkedOrigin('REGCACHE_UPSTREAM', upstream) : undefined,
+    proxy: proxy ? checkedOrigin('REGCACHE_PROXY', proxy) : undefined,
+  };
+}
+
+// The middlewares, usable by any connect-style server: Vite's, or a plain node:http one.
+export function inspectorMiddleware(options: InspectorServerOptions): Connect.NextHandleFunction {
+  const proxy = options.proxy ? createRegistryProxy(options.proxy) : null;
+  let registry: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  const embedded = () => (registry ??= createLayoutRegistry(loadOciLayout(options.layoutDir)));
+
+  return (req, res, next) => {
+    const url = new URL(req.url ?? '/', 'http://inspector.invalid');
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      res.writeHead(302, { Location: INSPECTOR_PAGE + url.search }).end();
+      return;
+    }
+    if (WORKERS.includes(url.pathname)) {
+      const file = join(options.distDir, url.pathname.slice(1));
+      if (!existsSync(file)) {
+        res
+          .writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' })
+          .end(`${file} is missing: run \`npm run build\` (npm start does it first)\n`);
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache', 'Service-Worker-Allowed': '/' });
+      res.end(readFileSync(file));
+      return;
+    }
+    if (url.pathname.startsWith('/v2/') || url.pathname === '/v2') {
+      if (proxy) return proxy.registry(req, res);
+      return embedded()(req, res);
+    }
+    if (url.pathname === TOKEN_PROXY_PATH && proxy) return proxy.token(req, res);
+    next();
+  };
+}
+
+// What the page is told about its upstream, as <meta> tags (read by inspector/page/config.ts).
+export function upstreamMeta(options: InspectorServerOptions): Array<{ name: string; content: string }> {
+  if (options.proxy) {
+    const host = new URL(options.proxy).host;
+    return [
+      { name: 'regcache-upstream', content: '/' },
+      { name: 'regcache-registry-host', content: host },
+      { name: 'regcache-upstream-label', content: `${host}, through this server’s proxy` },
+    ];
+  }
+  if (options.upstream) return [{ name: 'regcache-upstream', content: options.upstream }];
+  return [];
+}
+
+export function inspectorServer(options: InspectorServerOptions): Plugin {
+  const middleware = inspectorMiddleware(options);
+  return {
+    name: 'regcache-inspector-server',
+    configureServer(server) {
+      server.middlewares.use(middleware);
+      server.httpServer?.once('listening', () => {
+        const mode = options.proxy
+          ? `proxy to ${options.proxy}`
+          : options.upstream
+            ? `upstream ${options.upstream} (called from the page)`
+            : 'embedded sample registry on /v2/';
+        server.config.logger.info(`  regcache inspector: ${INSPECTOR_PAGE} · ${mode}`);
+      });
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(middleware);
+    },
+    transformIndexHtml() {
+      return upstreamMeta(options).map((attrs) => ({ tag: 'meta', attrs, injectTo: 'head' as const }));
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// Proxy mode of the dev server: for registries that send no CORS headers (Docker Hub,
+// most others), the page talks to its own origin and this forwards /v2/ to the registry.
+// Bearer challenges are rewritten so that the page's token request comes here too, and
+// is forwarded only to a realm the registry itself announced: this is not an open proxy.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { TOKEN_PROXY_PATH } from '../page/offline-names.js';
+import { formatChallenges, parseChallenges } from '../page/www-authenticate.js';
+import { sendErrors } from './distribution-answers.js';
+
+const FORWARDED_REQUEST_HEADERS = ['accept', 'authorization', 'if-none-match', 'range', 'cache-control', 'user-agent'];
+const DROPPED_RESPONSE_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-encoding',
+  'set-cookie',
+  'strict-transport-security',
+  'alt-svc',
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+  'access-control-allow-methods',
+  'access-control-allow-headers',
+]);
+
+export interface RegistryProxy {
+  // /v2/… on the page's origin.
+  registry(req: IncomingMessage, res: ServerResponse): void;
+  // TOKEN_PROXY_PATH?realm=…&service=…&scope=….
+  token(req: IncomingMessage, res: ServerResponse): void;
+}
+
+function pageOrigin(req: IncomingMessage): string {
+  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+  return `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
+}
+
+// Bearer realms now point at the proxy; the original realm rides along in the query.
+export function rewriteChallenges(header: string, proxyTokenUrl: string, seenRealms: Set<string>): string {
+  const challenges = parseChallenges(header);
+  for (const c of challenges) {
+    const realm = c.params.realm;
+    if (c.scheme.toLowerCase() !== 'bearer' || !realm) continue;
+    seenRealms.add(realm);
+    const url = new URL(proxyTokenUrl);
+    url.searchParams.set('realm', realm);
+    c.params.realm = url.href;
+  }
+  return formatChallenges(challenges);
+}
+
+async function relay(
+  upstream: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rewrite?: (name: string, value: string) => string,
+): Promise<void> {
+  const headers: Array<[string, string]> = [];
+  const encoded = upstream.headers.has('content-encoding');
+  upstream.headers.forEach((value, name) => {
+    if (DROPPED_RESPONSE_HEADERS.has(name) || (encoded && name === 'content-length')) return;
+    headers.push([name, rewrite ? rewrite(name, value) : value]);
+  });
+  res.writeHead(upstream.status, upstream.statusText, headers.flat());
+  if (req.method === 'HEAD' || !upstream.body) {
+    res.end();
+    return;
+  }
+  Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream).pipe(res);
+}
+
+export function createRegistryProxy(target: string): RegistryProxy {
+  const targetOrigin = new URL(target).origin;
+  const seenRealms = new Set<string>();
+
+  return {
+    registry(req, res) {
+      const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+      for (const name of FORWARDED_REQUEST_HEADERS) {
+        const value = req.headers[name];
+        if (typeof value === 'string') headers[name] = value;
+      }
+      // Blobs redirect to storage (Docker Hub: a CDN) that sends no CORS headers either;
+      // the redirect is followed here, and fetch drops Authorization on the way.
+      fetch(targetOrigin + (req.url ?? '/'), { method: req.method ?? 'GET', headers, redirect: 'follow' })
+        .then((upstream) =>
+          relay(upstream, req, res, (name, value) =>
+            name === 'www-authenticate' ? rewriteChallenges(value, pageOrigin(req) + TOKEN_PROXY_PATH, seenRealms) : value,
+          ),
+        )
+        .catch((error: unknown) => {
+          const cause = (error as { cause?: { code?: string } }).cause?.code;
+          if (!res.headersSent)
+            sendErrors(req, res, 502, {
+              code: 'UNAVAILABLE',
+              message: `the dev server's proxy could not reach ${targetOrigin}${cause ? ` (${cause})` : ''}`,
+            });
+          else res.destroy();
+        });
+    },
+
+    token(req, res) {
+      const url = new URL(req.url ?? '/', 'http://proxy.invalid');
+      const realm = url.searchParams.get('realm');
+      if (!realm || !seenRealms.has(realm)) {
+        return sendErrors(req, res, 403, {
+          code: 'DENIED',
+          message: `the proxy forwards token requests only to realms ${targetOrigin} announced, and ${realm ?? 'no realm'} is not one`,
+        });
+      }
+      const forward = new URL(realm);
+      for (const [k, v] of url.searchParams) if (k !== 'realm') forward.searchParams.append(k, v);
+      const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+      if (typeof req.headers.authorization === 'string') headers.authorization = req.headers.authorization;
+      fetch(forward, { headers })
+        .then((upstream) => relay(upstream, req, res))
+        .catch(() => {
+          if (!res.headersSent)
+            sendErrors(req, res, 502, {
+              code: 'UNAVAILABLE',
+              message: `the dev server's proxy could not reach the token service ${forward.origin}`,
+            });
+          else res.destroy();
+        });
+    },
+  };
+}

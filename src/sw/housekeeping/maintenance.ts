@@ -1,0 +1,84 @@
+// Keeps the store within its rules without page traffic: sweeps of expired records and
+// the LRU storage budget.
+import type { SweepReport } from '../../core/protocol.js';
+import type { Events } from '../reporting/events.js';
+import type { Stats } from '../reporting/stats.js';
+import type { Timers } from '../storage/batch.js';
+import type { Recency } from '../storage/recency.js';
+import type { ManifestRecord } from '../storage/schema.js';
+import type { ManifestStore } from '../storage/store.js';
+import { ExpiryAlarm } from './alarm.js';
+import type { Clock } from './expiry.js';
+
+const ALARM_KEY = 'alarm';
+
+// What the origin stores, as the browser's quota counts it; 0 where it cannot say.
+async function usage(): Promise<number> {
+  return (await navigator.storage?.estimate().catch(() => undefined))?.usage ?? 0;
+}
+
+export interface MaintenanceOptions {
+  store: ManifestStore;
+  stats: Stats;
+  recency: Recency;
+  events: Events;
+  maxBytes: number;
+  now: Clock;
+  timers?: Timers;
+}
+
+export class Maintenance {
+  readonly alarm: ExpiryAlarm;
+  private sweeping: Promise<SweepReport> | null = null;
+
+  constructor(private readonly o: MaintenanceOptions) {
+    this.alarm = new ExpiryAlarm({
+      now: o.now,
+      timers: o.timers,
+      nextDue: () => o.store.earliestExpiry(),
+      persist: (due) => o.store.putMeta(ALARM_KEY, due),
+      fire: () => this.sweep(),
+    });
+  }
+
+  // Concurrent callers share one sweep; the next one starts after it.
+  sweep(): Promise<SweepReport> {
+    this.sweeping ??= this.runSweep().finally(() => {
+      this.sweeping = null;
+    });
+    return this.sweeping;
+  }
+
+  private async runSweep(): Promise<SweepReport> {
+    const { store, stats, events } = this.o;
+    const result = await store.sweep(this.o.now());
+    const deleted = result.manifests.length + result.tags.length;
+    stats.bump('expired', deleted);
+    stats.set('lastSweepVisited', result.visited);
+    stats.set('lastSweepDeleted', deleted);
+    if (deleted > 0) events.emit({ type: 'expired', manifests: result.manifests.length, tags: result.tags.length });
+    await this.alarm.rearm();
+    return { deleted, visited: result.visited };
+  }
+
+  async afterStore(record: ManifestRecord): Promise<void> {
+    this.alarm.note(record.expiresAt);
+    if ((await this.o.store.bytes()) > this.o.maxBytes) await this.evict(0);
+  }
+
+  // Frees at least `bytes` (for a write the quota refused), and gets under the budget.
+  async evict(bytes: number): Promise<void> {
+    await this.o.recency.flush();
+    // Only a write the quota refused waits for the space below; the budget's own
+    // evictions, after every store over it, need no estimate.
+    const before = bytes > 0 ? await usage() : 0;
+    const result = await this.o.store.evict(this.o.maxBytes, bytes);
+    this.o.stats.bump('evicted', result.manifests.length + result.tags.length);
+    // Chromium counts space as freed only once the deleted values' files are gone, which
+    // under load can be well after the commit; a write retried sooner meets the same full
+    // quota. Wait (at most a second) until the browser sees the space.
+    for (let i = 0; bytes > 0 && i < 20 && (await usage()) > before - bytes; i++) {
+      await new Promise((wake) => setTimeout(wake, 50));
+    }
+  }
+}

@@ -1,0 +1,35 @@
+// Where a request enters: which fetches regcache answers, and which it leaves alone.
+
+import type { RouteHandlerCallback, RouteMatchCallback } from 'workbox-core/types.js';
+import { Route } from 'workbox-routing';
+import { coversOrigin, type RegcacheConfig } from '../../core/config.js';
+import { type ManifestTarget, parseManifestUrl } from '../../core/oci/grammar.js';
+import type { Stats } from '../reporting/stats.js';
+import type { ManifestStrategy } from '../strategy/manifest-strategy.js';
+
+const WRITE_METHODS = ['PUT', 'DELETE', 'POST', 'PATCH'] as const;
+
+export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrategy, stats: Stats): Route[] {
+  // The match result reaches the handler as `params`, so the URL is parsed once.
+  const match: RouteMatchCallback = ({ url }) => {
+    const target = parseManifestUrl(url);
+    return target && coversOrigin(config, target.upstream) ? target : false;
+  };
+  const read: RouteHandlerCallback = ({ request, params, event }) => {
+    const answer = strategy.handle(request, params as unknown as ManifestTarget).catch((error: unknown) => {
+      // A fault of regcache's own must not cost the page its answer: go as if it weren't here.
+      console.error('regcache: answering from the network after an internal error', error);
+      return fetch(request);
+    });
+    // Keep the worker up until this request's counters are written.
+    (event as ExtendableEvent | undefined)?.waitUntil(
+      answer.then(
+        () => stats.idle(),
+        () => stats.idle(),
+      ),
+    );
+    return answer;
+  };
+  const write: RouteHandlerCallback = ({ request, params }) => strategy.write(request, params as unknown as ManifestTarget);
+  return [new Route(match, read, 'GET'), new Route(match, read, 'HEAD'), ...WRITE_METHODS.map((method) => new Route(match, write, method))];
+}

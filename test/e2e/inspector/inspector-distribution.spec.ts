@@ -1,0 +1,53 @@
+// The inspector's main flow once more, against the real distribution registry (behind
+// the test bed's counting proxy), with the built inspector served from the page origin
+// that the registry's CORS configuration allows.
+import { pushImage } from '../../servers/images.js';
+import { expect, test, uniqueRepo } from '../support/fixtures.js';
+import { badgeOf, waitReady } from './fixtures.js';
+
+test('distribution: index, platforms, a platform’s layers and history; miss, then hit and revalidated', async ({ context, env }) => {
+  const repo = uniqueRepo('inspector');
+  const image = await pushImage(env.registry.url, repo, 'v1', 'oci-index');
+  const arm = image.children.find((c) => c.platform?.architecture === 'arm64')!;
+  const page = await context.newPage();
+  await page.goto(`${env.pageOrigin}/inspector.html?upstream=${encodeURIComponent(env.proxy.url)}`);
+  await waitReady(page);
+  await expect(page.locator('#upstream-label')).toHaveText(new URL(env.proxy.url).host);
+
+  await page.getByLabel('Image reference').fill(`${repo}:v1`);
+  await page.getByLabel('Image reference').press('Enter');
+  const view = page.locator('#view');
+  await expect(view.locator('[data-view="index"] h2')).toHaveText(`${repo}:v1`);
+  await expect(view.locator('table.platforms tbody th')).toHaveText(['linux/amd64', 'linux/arm64/v8']);
+  await expect(badgeOf(page)).toHaveAttribute('data-badge', 'miss');
+  // The page keeps the upstream in its links, so they can be shared.
+  const query = new URL(page.url()).searchParams;
+  expect([query.get('upstream'), query.get('ref')]).toEqual([env.proxy.url, `${repo}:v1`]);
+
+  await view.getByRole('link', { name: 'linux/arm64/v8' }).click();
+  const manifest = view.locator('[data-view="manifest"]');
+  await expect(manifest.locator('h2')).toHaveText(`${repo}@${arm.digest}`);
+  await expect(manifest.locator('.layers tbody tr')).toHaveCount(2);
+  await expect(manifest.locator('[data-config-source]')).toHaveAttribute('data-config-source', 'registry');
+  await expect(manifest.locator('[data-field="platform"]')).toHaveText('linux/arm64/v8');
+  await expect(manifest.locator('[data-history-layer]')).toHaveText([/^#1 · /, /^#2 · /, 'empty layer']);
+  await expect(manifest.locator('table.history tbody tr').nth(1)).toContainText('COPY file:data in /app');
+  await expect(badgeOf(page)).toHaveAttribute('data-badge', 'miss');
+
+  await page.reload();
+  await expect(manifest.locator('h2')).toHaveText(`${repo}@${arm.digest}`);
+  await expect(badgeOf(page)).toHaveAttribute('data-badge', 'hit');
+  await expect(manifest.locator('[data-config-source]')).toHaveAttribute('data-config-source', 'offline-store');
+  // The digest was fetched from upstream once, and the config blob once.
+  expect(env.proxy.count({ method: 'GET', path: `/v2/${repo}/manifests/${arm.digest}` })).toBe(1);
+  expect(env.proxy.count({ method: 'GET', path: `/v2/${repo}/blobs/${arm.blobs[0]!.digest}` })).toBe(1);
+
+  await page.goBack();
+  await expect(badgeOf(page)).toHaveAttribute('data-badge', 'revalidated');
+  await page.reload();
+  await expect(view.locator('[data-view="index"] h2')).toHaveText(`${repo}:v1`);
+  await expect(badgeOf(page)).toHaveAttribute('data-badge', 'revalidated');
+  // Going back and reloading each showed the tag again: two re-checks, no second pull.
+  expect(env.proxy.count({ method: 'HEAD', path: `/v2/${repo}/manifests/v1` })).toBe(2);
+  expect(env.proxy.count({ method: 'GET', path: `/v2/${repo}/manifests/v1` })).toBe(1);
+});
