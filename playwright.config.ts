@@ -26,7 +26,7 @@ export default defineConfig<object, RegcacheOptions>({
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   retries: 0,
-  // The reliability reporter turns the hardening specs' recorded faults into the README table.
+  // The reliability reporter turns the hardening specs' recorded faults into the table in docs/reliability.md.
   reporter: [['list'], [fileURLToPath(new URL('./test/reliability/reporter.ts', import.meta.url))]],
   timeout: 60_000,
   use: {

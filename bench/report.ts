@@ -1,5 +1,5 @@
 import type { Column, EconomyRecord, StorageRecord, SweepRecord } from './run.js';
-// The results file's shape, and the markdown printed after a run (and pasted in the README).
+// The results file's shape, and the markdown printed after a run (and put in docs/performance.md).
 import { bytes, median, ms, ratio, type Summary } from './stats.js';
 
 export interface LatencyResult extends Summary {

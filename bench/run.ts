@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config.js';
-import { replaceSection } from '../scripts/readme-section.mjs';
+import { replaceSection } from '../scripts/docs-section.mjs';
 import { acceptKey, parseAccept } from '../src/core/http/accept.js';
 import { ACCEPT_ALL, OCI_INDEX, OCI_MANIFEST } from '../test/servers/images.js';
 import { startProxy, type UpstreamProxy } from '../test/servers/proxy.js';
@@ -758,12 +758,12 @@ export async function runBench(stops: Env['stops']): Promise<Results> {
   await writeFile(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
   const markdown = renderMarkdown(results);
   process.stdout.write(`\n${markdown}\n`);
-  if (process.env.BENCH_README) updateReadme(markdown);
+  if (process.env.BENCH_DOCS) updateDocs(markdown);
   return results;
 }
 
-// BENCH_README=1 puts this run's tables in the README, between its bench markers.
-function updateReadme(markdown: string): void {
-  replaceSection(join(ROOT, 'README.md'), '<!-- bench:start -->', '<!-- bench:end -->', markdown);
-  log('README.md updated');
+// BENCH_DOCS=1 puts this run's tables in docs/performance.md, between its bench markers.
+function updateDocs(markdown: string): void {
+  const changed = replaceSection(join(ROOT, 'docs', 'performance.md'), '<!-- bench:start -->', '<!-- bench:end -->', markdown);
+  log(`docs/performance.md ${changed ? 'updated' : 'already up to date'}`);
 }

@@ -2,16 +2,18 @@
 // Gzipped sizes of what regcache ships, against the ready-made worker's budget.
 // Runs after `npm run build` (pretest runs it, so CI's log shows the figures).
 //   node scripts/size.mjs            print the table and the verdict
-//   node scripts/size.mjs --readme   also rewrite the figures in README.md's "Size" section
+//   node scripts/size.mjs --docs     also rewrite the generated table in docs/size.md
 //   node scripts/size.mjs --strict   exit 1 when the worker is over budget
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { minifySync } from 'vite';
-import { replaceSection } from './readme-section.mjs';
+import { replaceSection } from './docs-section.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The page that shows the generated table (--docs).
+const SIZE_PAGE = join(root, 'docs', 'size.md');
 // 12 KiB until the credential model (docs/credentials.md) and the rate-limit cap: the
 // credential-free HEAD, the 429 answer for private records and canonical digests cost ~0.45 KB.
 const BUDGET = 13 * 1024;
@@ -43,17 +45,17 @@ function measure(files, minify) {
 const rows = [
   {
     name: 'dist/regcache-sw.js',
-    what: 'the ready-made worker: regcache, workbox-core, workbox-routing and idb in one classic script',
+    what: 'the ready-made worker, all in one',
     ...measure(['dist/regcache-sw.js'], false),
   },
   {
     name: 'regcache/sw',
-    what: "regcache's own code for your worker: dist/sw.js + dist/shared.js, minified; workbox-routing and idb come on top unless your worker has them already",
+    what: "regcache's code for your worker",
     ...measure(['dist/sw.js', 'dist/shared.js'], true),
   },
   {
     name: 'regcache/client',
-    what: 'the page client: dist/client.js + dist/shared.js, minified',
+    what: 'the page client',
     ...measure(['dist/client.js', 'dist/shared.js'], true),
   },
 ];
@@ -73,15 +75,15 @@ for (const row of rows) {
 }
 console.log(`size: ${verdict}`);
 
-if (process.argv.includes('--readme')) {
+if (process.argv.includes('--docs')) {
   const table = [
-    '| what | gzipped | minified |',
-    '|---|---|---|',
-    ...rows.map((r) => `| \`${r.name}\`: ${r.what} | ${bytes(r.gzip)} (${kib(r.gzip)}) | ${bytes(r.raw)} |`),
+    '| entry point | what | gzipped | minified |',
+    '|---|---|---:|---:|',
+    ...rows.map((r) => `| \`${r.name}\` | ${r.what} | ${bytes(r.gzip)} (${kib(r.gzip)}) | ${bytes(r.raw)} |`),
   ].join('\n');
   const verdictLine = `${verdict[0].toUpperCase()}${verdict.slice(1)}.`;
-  replaceSection(join(root, 'README.md'), '<!-- size:start -->', '<!-- size:end -->', `${table}\n\n${verdictLine}`);
-  console.log('size: README.md updated');
+  const changed = replaceSection(SIZE_PAGE, '<!-- size:start -->', '<!-- size:end -->', `${table}\n\n${verdictLine}`);
+  console.log(`size: docs/size.md ${changed ? 'updated' : 'already up to date'}`);
 }
 
 if (process.argv.includes('--strict') && over > 0) process.exit(1);

@@ -1,6 +1,7 @@
 // Collects the rows hardening specs record with reliability() (test annotations of type
 // "reliability") together with each test's result, merges them into results.json and
-// re-renders the README table. Every Playwright run that includes such a spec refreshes it.
+// re-renders the table in docs/reliability.md. Every Playwright run that includes such a
+// spec refreshes it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -22,7 +22,7 @@ const TIMEOUT_MS = 1_000;
 const TAGS = 40;
 const INDEXES = 6;
 const MiB = 1024 * 1024;
-// Bounds the heap must stay within; the figures themselves go to the README.
+// Bounds the heap must stay within; the figures themselves go to docs/reliability.md.
 const HEAP_LIMIT = 48 * MiB;
 const HEAP_GROWTH_LIMIT = 8 * MiB;
 

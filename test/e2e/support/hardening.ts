@@ -1,12 +1,12 @@
-// Shared by the hardening specs: the reliability rows the README table is built from, a
-// CDP probe on the service worker (exceptions, heap), and a raw IndexedDB dump.
+// Shared by the hardening specs: the reliability rows the table in docs/reliability.md is
+// built from, a CDP probe on the service worker (exceptions, heap), and a raw IndexedDB dump.
 import type { Browser, CDPSession, Page } from '@playwright/test';
 import { test } from './fixtures.js';
 
 export const RELIABILITY = 'reliability';
 
 /**
- * Records one row of the README's Reliability table: the fault tried and the outcome
+ * Records one row of the table in docs/reliability.md: the fault tried and the outcome
  * observed. `outcome` should be built from what the test saw, not from what it expected.
  * The reporter (test/reliability/reporter.ts) collects the rows with the test's result.
  */

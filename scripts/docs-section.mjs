@@ -1,5 +1,6 @@
-// The generated parts of README.md (sizes, reliability, bench) sit between two marker
-// comments; this puts new content between a pair, leaving the markers and all else.
+// The generated parts of the docs pages (docs/size.md, docs/reliability.md,
+// docs/performance.md) sit between two marker comments; this puts new content between a
+// pair, leaving the markers and all else.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 // Returns whether the file changed. Throws when the markers are missing or out of order.
