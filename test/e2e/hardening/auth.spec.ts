@@ -163,7 +163,7 @@ test('a token for repository A never gets repository B’s stored records while 
   expect(sha256(Buffer.from(again.body, 'base64'))).toBe(imgB.digest);
 
   // When upstream cannot be reached there is nobody to ask: stored records are served
-  // as stale, whatever the credentials (the rule in the README).
+  // as stale, whatever the credentials (the rule in docs/credentials.md).
   auth.proxy.offline(true);
   const offline = ok(await regcache.fetchIn(page, url(repoB, imgB.digest), as(tokenA)));
   expect(offline.status).toBe(200);

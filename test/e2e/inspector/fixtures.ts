@@ -160,7 +160,7 @@ export async function saveScreenshot(page: Page, testInfo: TestInfo, name: strin
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path, fullPage: true });
   await testInfo.attach(name, { path, contentType: 'image/png' });
-  // REGCACHE_DOCS_SCREENSHOTS=1 refreshes the README's screenshots from this run.
+  // REGCACHE_DOCS_SCREENSHOTS=1 refreshes the screenshots in docs/ from this run.
   if (docsFile && process.env.REGCACHE_DOCS_SCREENSHOTS === '1') {
     await page.screenshot({ path: join(ROOT, 'docs', docsFile), fullPage: false });
   }
