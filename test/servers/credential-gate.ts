@@ -94,10 +94,18 @@ export async function startCredentialGate(opts: GateOptions): Promise<Credential
     return values.includes(COOKIE_VALUE) ? 'valid' : 'invalid';
   };
 
-  const send = (res: ServerResponse, entry: GateLogEntry, status: number, headers: Record<string, string>, body: Buffer) => {
+  // `length` is the body's unless a HEAD announces what its GET would send.
+  const send = (
+    res: ServerResponse,
+    entry: GateLogEntry,
+    status: number,
+    headers: Record<string, string>,
+    body: Buffer,
+    length = body.length,
+  ) => {
     entry.status = status;
     // Connection: close, as the fault proxy does: no request is ever retried on a stale socket.
-    res.writeHead(status, { ...cors, 'Content-Length': String(body.length), ...headers, Connection: 'close' });
+    res.writeHead(status, { ...cors, ...headers, 'Content-Length': String(length), Connection: 'close' });
     res.end(entry.method === 'HEAD' ? undefined : body);
   };
 
@@ -135,13 +143,14 @@ export async function startCredentialGate(opts: GateOptions): Promise<Credential
     const body = Buffer.from(await answer.arrayBuffer());
     const out: Record<string, string> = {};
     answer.headers.forEach((value, name) => {
-      // The gate states CORS itself; the registry's own headers name another origin.
-      if (HOP_BY_HOP.has(name) || name.startsWith('access-control-') || name === 'content-encoding') return;
+      // The gate states CORS itself (the registry's headers name another origin), and
+      // send() the length: one Content-Length only, or the browser sees a network error.
+      if (HOP_BY_HOP.has(name) || name.startsWith('access-control-') || name === 'content-encoding' || name === 'content-length') return;
       out[name] = value;
     });
     // A HEAD keeps the length the registry announced; a GET's is what is sent.
-    if (method !== 'HEAD') out['content-length'] = String(body.length);
-    send(res, entry, answer.status, out, body);
+    const announced = Number(answer.headers.get('content-length') ?? 0);
+    send(res, entry, answer.status, out, body, method === 'HEAD' ? announced : body.length);
   };
 
   const server = createServer((req, res) => {

@@ -142,7 +142,8 @@ function expectRefused(r: FetchOk, upstream: FetchOk, img: PushedImage, what: st
   expect(r.text, what).not.toContain(img.body.toString('utf8').slice(0, 40));
 }
 
-const HIT = /^regcache; hit/;
+/** From the store and not stale: upstream confirmed it (detail=revalidated), or it needed no asking. */
+const HIT = /^regcache; hit(?!.*detail=stale)/;
 const STALE = /^regcache; hit;.*detail=stale/;
 
 for (const where of ['cross-origin', 'same-origin'] as const) {
