@@ -7,7 +7,7 @@
 //     own methods (workers/probe-timers.ts), on the clock the page uses too.
 //  3. A Chromium trace with V8's sampling profiler: self time per function on the service
 //     worker threads, and the IndexedDB and ServiceWorker trace events.
-// Writes bench/profile.json and prints markdown.
+// Writes .results/profile.json (git-ignored) and prints markdown.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -32,6 +32,7 @@ import {
   manifestUrl,
   openPage,
   REPO,
+  RESULTS_DIR,
   regcacheScript,
   rotate,
   scenarioOrigin,
@@ -54,7 +55,7 @@ const SWEEP_PROFILE = [
   { id: '1k', stored: 1_000, expired: 1_000 },
 ];
 const SWEEP_PROFILE_TRIALS = 3;
-export const PROFILE_PATH = join(BENCH_DIR, 'profile.json');
+export const PROFILE_PATH = join(RESULTS_DIR, 'profile.json');
 
 interface Row {
   id: string;
@@ -323,6 +324,7 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
     stoppedTraceFloor,
     sweeps,
   };
+  await mkdir(RESULTS_DIR, { recursive: true });
   await writeFile(PROFILE_PATH, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\n${renderProfile(results)}\n`);
 }

@@ -1,8 +1,8 @@
 // `npm run bench`: regcache against the floor, Workbox, no cache and distribution's own
 // pull-through cache, in one Chromium, interleaved round-robin so that the machine's noise
-// lands on every scenario alike. Writes a markdown table to stdout and bench/results.json.
+// lands on every scenario alike. Writes a markdown table to stdout and .results/bench.json.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,9 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DIST_DIR = join(ROOT, 'dist');
 const PAGE_DIR = join(ROOT, 'bench', 'page');
 export const BENCH_DIR = join(ROOT, 'bench');
-export const RESULTS_PATH = join(ROOT, 'bench', 'results.json');
+// Generated figures go to the git-ignored .results/; the docs page shows the tables.
+export const RESULTS_DIR = join(ROOT, '.results');
+export const RESULTS_PATH = join(RESULTS_DIR, 'bench.json');
 
 export const REPO = 'bench/app';
 export const DELAY_MS = 40;
@@ -755,6 +757,7 @@ export async function runBench(stops: Env['stops']): Promise<Results> {
   };
   const results: Results = { ...partial, targets: targets(partial) };
   results.meta.seconds = Math.round((Date.now() - started) / 1000);
+  await mkdir(RESULTS_DIR, { recursive: true });
   await writeFile(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
   const markdown = renderMarkdown(results);
   process.stdout.write(`\n${markdown}\n`);

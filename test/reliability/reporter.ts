@@ -1,14 +1,14 @@
 // Collects the rows hardening specs record with reliability() (test annotations of type
-// "reliability") together with each test's result, merges them into results.json and
-// re-renders the table in docs/reliability.md. Every Playwright run that includes such a
-// spec refreshes it.
+// "reliability") together with each test's result, merges them into .results/reliability.json
+// (git-ignored) and re-renders the table in docs/reliability.md. Every Playwright run that
+// includes such a spec refreshes it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RESULTS = join(ROOT, 'test', 'reliability', 'results.json');
+const RESULTS = join(ROOT, '.results', 'reliability.json');
 
 export interface Row {
   file: string;
