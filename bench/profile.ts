@@ -64,7 +64,7 @@ interface Row {
   stop?: boolean;
 }
 
-const ROOT = join(BENCH_DIR, '..', '..');
+const ROOT = join(BENCH_DIR, '..');
 
 function git(...args: string[]): string {
   return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
