@@ -1,6 +1,15 @@
-// The ready-made worker is configured by its own URL's query string; a malformed value
-// throws during script evaluation, which makes the page's register() call fail.
+// regcache's configuration, given in one of two forms: the ready-made worker's query string
+// (parseConfig) or an options object (resolveOptions, for registerManifestCache() and the
+// Vite plugin). Each form is first read for its shape only; then one validator applies the
+// same rules, with the same messages, to both. A malformed value throws a ConfigError; in
+// the ready-made worker that happens during script evaluation, so registration fails.
+//
+// Units: durations that are cache lifetimes are seconds, as in HTTP's max-age and
+// Cache-Status' ttl (`ttl`, `fresh`); waits are milliseconds, as in setTimeout (`timeout`,
+// here and in the page client's options); sizes are bytes (`maxBytes`). Names carry no unit
+// suffix, and the query parameter and the option of the same meaning have the same name.
 
+/** The checked configuration. @internal */
 export interface RegcacheConfig {
   // Origins whose manifest requests are cached; '*' caches every origin.
   upstreams: readonly string[] | '*';
@@ -10,44 +19,105 @@ export interface RegcacheConfig {
   maxBytes: number;
 }
 
+/**
+ * The defaults of the numeric options and query parameters.
+ *
+ * `ttl` 604800 seconds (7 days), `fresh` 0 seconds, `timeout` 3000 milliseconds,
+ * `maxBytes` 67108864 bytes (64 MiB).
+ */
 export const DEFAULTS = {
+  /** Seconds: 7 days. */
   ttl: 604_800,
+  /** Seconds: every tag request is re-checked with upstream. */
   fresh: 0,
+  /** Milliseconds. */
   timeout: 3_000,
-  maxBytes: 64 * 1024 * 1024,
+  /** Bytes: 64 MiB. */
+  maxBytes: 67_108_864,
 } as const;
 
+/**
+ * A malformed option or query parameter. Its message has the form
+ * `regcache: invalid option "<name>": <problem>`, or `invalid parameter` for the ready-made
+ * worker's query string; the problem is worded the same in both forms.
+ */
 export class ConfigError extends Error {
+  /** Always `'ConfigError'`. */
   override name = 'ConfigError';
+  /**
+   * @param parameter - The option's or query parameter's name.
+   * @param problem - What is wrong with it.
+   * @param kind - `'parameter'` for the query string, `'option'` for an options object.
+   */
   constructor(
+    /** The name of the option or query parameter at fault, e.g. `"ttl"` or `"upstreams"`. */
     readonly parameter: string,
     problem: string,
-    // Query-string parameters for the ready-made worker, options for registerManifestCache().
     kind: 'parameter' | 'option' = 'parameter',
   ) {
     super(`regcache: invalid ${kind} "${parameter}": ${problem}`);
   }
 }
 
+type Form = 'parameter' | 'option';
+
 const NUMERIC = ['ttl', 'fresh', 'timeout', 'maxBytes'] as const;
 type NumericParameter = (typeof NUMERIC)[number];
-const KNOWN = new Set<string>(['upstream', ...NUMERIC]);
+
+/** The ready-made worker's query parameters; `upstream` may be repeated. @internal */
+export const QUERY_PARAMETERS = ['upstream', ...NUMERIC] as const;
 
 // Smallest accepted value of each numeric parameter.
 const MINIMUM: Record<NumericParameter, number> = { ttl: 0, fresh: 0, timeout: 1, maxBytes: 1 };
 
-export function parseWholeNumber(parameter: string, raw: string, minimum: number): number {
-  if (!/^\d+$/.test(raw)) {
-    throw new ConfigError(parameter, `expected a whole number, got ${JSON.stringify(raw)}`);
-  }
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value)) throw new ConfigError(parameter, `${raw} is too large`);
-  if (value < minimum) throw new ConfigError(parameter, `must be at least ${minimum}, got ${raw}`);
-  return value;
+// A configuration read from either form, its values not yet checked.
+interface Unchecked {
+  // The upstreams' name in this form, and its values; undefined when not given.
+  upstreams?: { name: string; values: readonly string[] };
+  numbers: Partial<Record<NumericParameter, unknown>>;
 }
 
-export function parseOrigin(parameter: string, raw: string, kind: 'parameter' | 'option' = 'parameter'): string {
-  const fail = (problem: string) => new ConfigError(parameter, `${JSON.stringify(raw)} ${problem}`, kind);
+// A value as a message shows it: strings quoted, numbers as written (NaN, -5, 1.5).
+const show = (value: unknown): string => (typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value)));
+
+function rejectUnknown(names: Iterable<string>, known: readonly string[], kind: Form): void {
+  for (const name of names) {
+    if (!known.includes(name)) throw new ConfigError(name, `unknown ${kind} (known: ${known.join(', ')})`, kind);
+  }
+}
+
+// Checks a configuration read from either form: the one validator.
+function validate(input: Unchecked, ownOrigin: string, kind: Form): RegcacheConfig {
+  const config: RegcacheConfig = { upstreams: [ownOrigin], ...DEFAULTS };
+  if (input.upstreams) {
+    const { name, values } = input.upstreams;
+    if (values.includes('*')) {
+      if (values.length > 1) throw new ConfigError(name, '* cannot be combined with other origins', kind);
+      config.upstreams = '*';
+    } else {
+      config.upstreams = [...new Set(values.map((value) => parseOrigin(name, value, kind)))];
+    }
+  }
+  for (const name of NUMERIC) {
+    const value = input.numbers[name];
+    if (value !== undefined) config[name] = wholeNumber(name, value, kind);
+  }
+  return config;
+}
+
+function wholeNumber(name: NumericParameter, value: unknown, kind: Form): number {
+  // The query string spells a number in decimal digits only: no sign, point, exponent or space.
+  const n = kind === 'parameter' && typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < MINIMUM[name]) {
+    throw new ConfigError(name, `expected a whole number of at least ${MINIMUM[name]}, got ${show(value)}`, kind);
+  }
+  if (!Number.isSafeInteger(n)) throw new ConfigError(name, `${show(value)} is too large (at most ${Number.MAX_SAFE_INTEGER})`, kind);
+  return n;
+}
+
+// An upstream as a bare http(s) origin, normalised (`https://r.example/` gives `https://r.example`).
+function parseOrigin(parameter: string, raw: string, kind: Form): string {
+  const fail = (problem: string) => new ConfigError(parameter, `${show(raw)} ${problem}`, kind);
   let url: URL;
   try {
     url = new URL(raw);
@@ -61,87 +131,89 @@ export function parseOrigin(parameter: string, raw: string, kind: 'parameter' | 
   return url.origin;
 }
 
+/** Reads the ready-made worker's query string. @internal */
 export function parseConfig(search: string | URLSearchParams, ownOrigin: string): RegcacheConfig {
   const params = typeof search === 'string' ? new URLSearchParams(search) : search;
-  for (const key of new Set(params.keys())) {
-    if (!KNOWN.has(key)) {
-      throw new ConfigError(key, `unknown parameter (known: ${[...KNOWN].join(', ')})`);
-    }
-  }
-
-  const rawUpstreams = params.getAll('upstream');
-  let upstreams: readonly string[] | '*' = [ownOrigin];
-  if (rawUpstreams.length > 0) {
-    if (rawUpstreams.includes('*')) {
-      if (rawUpstreams.length > 1) throw new ConfigError('upstream', '* cannot be combined with other origins');
-      upstreams = '*';
-    } else {
-      upstreams = [...new Set(rawUpstreams.map((raw) => parseOrigin('upstream', raw)))];
-    }
-  }
-
-  const numbers = { ...DEFAULTS } as Record<NumericParameter, number>;
+  rejectUnknown(new Set(params.keys()), QUERY_PARAMETERS, 'parameter');
+  const input: Unchecked = { numbers: {} };
+  const upstreams = params.getAll('upstream');
+  if (upstreams.length > 0) input.upstreams = { name: 'upstream', values: upstreams };
   for (const name of NUMERIC) {
     const [value, ...more] = params.getAll(name);
     if (more.length > 0) throw new ConfigError(name, 'given more than once');
-    if (value !== undefined) numbers[name] = parseWholeNumber(name, value, MINIMUM[name]);
+    input.numbers[name] = value;
   }
-  return { upstreams, ...numbers };
+  return validate(input, ownOrigin, 'parameter');
 }
 
+/** Whether a request to this origin is regcache's to answer. @internal */
 export function coversOrigin(config: RegcacheConfig, origin: string): boolean {
   return config.upstreams === '*' || config.upstreams.includes(origin);
 }
 
-// registerManifestCache()'s options: the ready-made worker's parameters, typed.
+/**
+ * `registerManifestCache()`'s and the Vite plugin's options: the ready-made worker's query
+ * parameters, typed. Durations are seconds for lifetimes (`ttl`, `fresh`) and milliseconds
+ * for waits (`timeout`).
+ */
 export interface ManifestCacheOptions {
+  /**
+   * Origins whose manifest requests are cached, each a bare `http(s)` origin such as
+   * `https://registry.example` (no path, query or credentials), or `'*'` for any origin.
+   * Query parameter: `upstream`, repeated.
+   * @defaultValue `[self.location.origin]`, the worker's own origin
+   */
   upstreams?: readonly string[] | '*';
+  /**
+   * Seconds a stored record lives after upstream last confirmed it; `0` means records
+   * never expire. A whole number, at least 0.
+   * @defaultValue 604800 (7 days)
+   */
   ttl?: number;
+  /**
+   * Seconds a tag's stored answer is served without asking upstream; after that, each tag
+   * request is re-checked with a `HEAD`. A whole number, at least 0.
+   * @defaultValue 0
+   */
   fresh?: number;
+  /**
+   * Milliseconds to wait for upstream while re-checking a tag, before serving the stored
+   * answer. A whole number, at least 1.
+   * @defaultValue 3000
+   */
   timeout?: number;
+  /**
+   * Storage budget in bytes: the stored manifests' total size, beyond which the least
+   * recently used are evicted. A whole number, at least 1.
+   * @defaultValue 67108864 (64 MiB)
+   */
   maxBytes?: number;
 }
 
-const OPTION_NAMES = new Set<string>(['upstreams', ...NUMERIC]);
-
+/** Reads an options object. @internal */
 export function resolveOptions(options: ManifestCacheOptions, ownOrigin: string): RegcacheConfig {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('options', 'expected an object such as { upstreams: ["https://registry.example"] }', 'option');
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.has(key) && key !== 'router') {
-      throw new ConfigError(key, `unknown option (known: ${[...OPTION_NAMES].join(', ')}, router)`, 'option');
-    }
-  }
-  const config: RegcacheConfig = { upstreams: [ownOrigin], ...DEFAULTS };
+  // The query's names, with `upstreams` plural as it is a list; `router` is
+  // registerManifestCache()'s, and not read here.
+  rejectUnknown(Object.keys(options), ['upstreams', ...NUMERIC, 'router'], 'option');
+  const input: Unchecked = { numbers: options };
   const { upstreams } = options;
-  if (upstreams !== undefined) {
-    if (upstreams === '*') config.upstreams = '*';
-    else if (!Array.isArray(upstreams) || upstreams.length === 0) {
+  if (upstreams === '*') input.upstreams = { name: 'upstreams', values: ['*'] };
+  else if (upstreams !== undefined) {
+    if (!Array.isArray(upstreams) || upstreams.length === 0) {
       throw new ConfigError('upstreams', 'expected a non-empty array of origins, or "*"', 'option');
-    } else {
-      config.upstreams = [
-        ...new Set(
-          upstreams.map((u: unknown) => {
-            if (typeof u !== 'string') throw new ConfigError('upstreams', `${JSON.stringify(u)} is not a string`, 'option');
-            return parseOrigin('upstreams', u, 'option');
-          }),
-        ),
-      ];
     }
-  }
-  for (const name of NUMERIC) {
-    const value: unknown = options[name];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < MINIMUM[name]) {
-      throw new ConfigError(name, `expected a whole number of at least ${MINIMUM[name]}, got ${JSON.stringify(value)}`, 'option');
+    for (const u of upstreams as unknown[]) {
+      if (typeof u !== 'string') throw new ConfigError('upstreams', `${show(u)} is not a string`, 'option');
     }
-    config[name] = value;
+    input.upstreams = { name: 'upstreams', values: upstreams };
   }
-  return config;
+  return validate(input, ownOrigin, 'option');
 }
 
-// The query string that configures the ready-made worker as these options do.
+/** The query string that configures the ready-made worker as these options do. @internal */
 export function optionsToQuery(options: ManifestCacheOptions): string {
   const params = new URLSearchParams();
   const { upstreams } = options;
@@ -154,7 +226,7 @@ export function optionsToQuery(options: ManifestCacheOptions): string {
   return params.toString();
 }
 
-// Parameters in `own` replace those of the same name in `baked`.
+/** Parameters in `own` replace those of the same name in `baked`. @internal */
 export function mergeQuery(baked: string, own: string): URLSearchParams {
   const merged = new URLSearchParams(baked);
   const mine = new URLSearchParams(own);

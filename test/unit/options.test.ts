@@ -85,6 +85,59 @@ describe('resolveOptions', () => {
   });
 });
 
+describe('one validator for options and query parameters', () => {
+  function queryError(search: string): ConfigError {
+    try {
+      parseConfig(search, OWN);
+    } catch (error) {
+      if (error instanceof ConfigError) return error;
+      throw error;
+    }
+    throw new Error(`${search} was accepted`);
+  }
+  const problem = (error: ConfigError) => error.message.replace(/^regcache: invalid (parameter|option) "[^"]+": /, '');
+  // Messages quote string values, and every query value is a string: `got "0"` there, `got 0` in options.
+  const unquoted = (error: ConfigError) => problem(error).replaceAll('"', '');
+
+  it.each<[string, unknown, string]>([
+    ['ttl=abc', { ttl: 'abc' }, 'expected a whole number of at least 0, got "abc"'],
+    ['ttl=1.5', { ttl: 1.5 }, 'expected a whole number of at least 0, got "1.5"'],
+    ['fresh=-5', { fresh: -5 }, 'expected a whole number of at least 0, got "-5"'],
+    ['timeout=0', { timeout: 0 }, 'expected a whole number of at least 1, got "0"'],
+    ['maxBytes=0', { maxBytes: 0 }, 'expected a whole number of at least 1, got "0"'],
+    ['ttl=9007199254740992', { ttl: 2 ** 53 }, '"9007199254740992" is too large (at most 9007199254740991)'],
+    ['upstream=ftp://r.example', { upstreams: ['ftp://r.example'] }, '"ftp://r.example" is not an http(s) origin'],
+    [
+      'upstream=https://r.example/v2/',
+      { upstreams: ['https://r.example/v2/'] },
+      '"https://r.example/v2/" must be a bare origin, without path, query or credentials',
+    ],
+    ['upstream=*&upstream=https://r.example', { upstreams: ['*', 'https://r.example'] }, '* cannot be combined with other origins'],
+  ])('%s and %j fail with the same problem', (search, options, expected) => {
+    const fromQuery = queryError(search);
+    const fromOptions = optionError(options);
+    expect(problem(fromQuery)).toBe(expected);
+    expect(unquoted(fromOptions)).toBe(unquoted(fromQuery));
+    // The same name, but for upstreams: a list in options, a repeated parameter in the query.
+    expect(fromOptions.parameter === 'upstreams' ? 'upstream' : fromOptions.parameter).toBe(fromQuery.parameter);
+  });
+
+  it('words an unknown name the same way, listing each form’s names', () => {
+    expect(problem(queryError('tll=5'))).toBe('unknown parameter (known: upstream, ttl, fresh, timeout, maxBytes)');
+    expect(problem(optionError({ tll: 5 }))).toBe('unknown option (known: upstreams, ttl, fresh, timeout, maxBytes, router)');
+  });
+
+  it("takes ['*'] as any origin, as upstream=* is", () => {
+    expect(resolveOptions({ upstreams: ['*'] }, OWN).upstreams).toBe('*');
+    expect(parseConfig('upstream=*', OWN).upstreams).toBe('*');
+  });
+
+  it('shows NaN and infinities as themselves', () => {
+    expect(problem(optionError({ ttl: Number.NaN }))).toBe('expected a whole number of at least 0, got NaN');
+    expect(problem(optionError({ ttl: Number.POSITIVE_INFINITY }))).toBe('expected a whole number of at least 0, got Infinity');
+  });
+});
+
 describe('options and query parameters', () => {
   it.each<ManifestCacheOptions>([
     {},
