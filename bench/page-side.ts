@@ -190,12 +190,12 @@ export async function seed(args: SeedArgs): Promise<number> {
 /** One sweep through regcache/client, timed from the page: message, sweep, reply. */
 export async function sweep(): Promise<{ ms: number; deleted: number; visited: number }> {
   const mod = (await import('/client.js' as string)) as {
-    createClient(o: { timeoutMs: number }): {
+    createClient(o: { timeout: number }): {
       sweep(): Promise<{ deleted: number; visited: number }>;
       stats(): Promise<unknown>;
     };
   };
-  const client = mod.createClient({ timeoutMs: 120_000 });
+  const client = mod.createClient({ timeout: 120_000 });
   const t0 = performance.now();
   const result = await client.sweep();
   return { ms: performance.now() - t0, ...result };
@@ -204,9 +204,9 @@ export async function sweep(): Promise<{ ms: number; deleted: number; visited: n
 /** Wakes the worker and waits for its start-up sweep, so a timed sweep finds the work. */
 export async function wake(): Promise<void> {
   const mod = (await import('/client.js' as string)) as {
-    createClient(o: { timeoutMs: number }): { stats(): Promise<unknown> };
+    createClient(o: { timeout: number }): { stats(): Promise<unknown> };
   };
-  await mod.createClient({ timeoutMs: 120_000 }).stats();
+  await mod.createClient({ timeout: 120_000 }).stats();
 }
 
 export interface Usage {

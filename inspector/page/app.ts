@@ -44,7 +44,7 @@ export class InspectorApp {
     private readonly el: AppElements,
     worker: WorkerState,
   ) {
-    this.regcache = worker.ok ? createClient({ timeoutMs: 10_000 }) : null;
+    this.regcache = worker.ok ? createClient({ timeout: 10_000 }) : null;
     this.panel = new CachePanel(el.panel, this.regcache, this.configs, () => this.markOutdated(), worker.ok ? undefined : worker.reason);
   }
 

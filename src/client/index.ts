@@ -19,13 +19,27 @@ export { ConfigError } from '../core/config.js';
 export { CHANNEL_NAME, PERIODIC_SYNC_TAG } from '../core/protocol.js';
 export type { Entry, PurgeFilter, RegcacheEvent, RegcacheStats, SweepReport };
 
+/** {@link createClient}'s options. */
 export interface ClientOptions {
-  // A worker to talk to; by default the page's controller, or the active worker once ready.
+  /**
+   * The worker to talk to.
+   * @defaultValue the page's controller, or the active worker once `navigator.serviceWorker.ready` settles
+   */
   worker?: ServiceWorker;
-  timeoutMs?: number;
+  /**
+   * Milliseconds to wait for the worker's answer to each call before rejecting with a
+   * {@link RegcacheError}.
+   * @defaultValue 10000
+   */
+  timeout?: number;
 }
 
+/**
+ * What the client's methods reject with: no service workers in this browser, no active
+ * worker, no answer within the timeout, or a failure the worker reported.
+ */
 export class RegcacheError extends Error {
+  /** Always `'RegcacheError'`. */
   override name = 'RegcacheError';
 }
 
@@ -37,12 +51,19 @@ async function findWorker(): Promise<ServiceWorker> {
   return worker;
 }
 
+/**
+ * Talks to the regcache worker of this page's origin. Each method sends one message over a
+ * `MessageChannel` and resolves with the worker's answer, once the worker's start-up sweep
+ * is done (so nothing expired is listed or counted); it rejects with a
+ * {@link RegcacheError}.
+ */
 export class RegcacheClient {
+  /** @param options - The worker to talk to, and how long to wait for it. */
   constructor(private readonly options: ClientOptions = {}) {}
 
   private async ask<T extends ClientRequest['type']>(request: ClientRequest & { type: T }): Promise<ClientReplies[T]> {
     const worker = this.options.worker ?? (await findWorker());
-    const timeoutMs = this.options.timeoutMs ?? 10_000;
+    const timeoutMs = this.options.timeout ?? 10_000;
     const channel = new MessageChannel();
     return new Promise<ClientReplies[T]>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -60,30 +81,47 @@ export class RegcacheClient {
     });
   }
 
+  /** The worker's counters. */
   stats(): Promise<RegcacheStats> {
     return this.ask({ type: 'stats' });
   }
 
+  /** Every stored manifest and tag. */
   async entries(): Promise<Entry[]> {
     // Tag keys name known media types by code; they are spelt out here, not in the worker.
     const entries = await this.ask({ type: 'entries' });
     return entries.map((e) => (e.accept === undefined ? e : { ...e, accept: acceptTypes(e.accept).join(',') }));
   }
 
-  // Deletes the records matching every given field; a reference is a tag or a digest.
+  /**
+   * Deletes the records matching every given field; a purged manifest takes the tags
+   * pointing at it along.
+   * @param filter - `{ upstream?, repository?, reference? }`; a reference is a tag or a digest. Unknown keys reject.
+   * @returns how many records (manifests and tags) were deleted
+   */
   purge(filter: PurgeFilter): Promise<{ deleted: number }> {
     return this.ask({ type: 'purge', filter });
   }
 
+  /**
+   * Deletes every stored record (not the counters).
+   * @returns how many records (manifests and tags) were deleted
+   */
   clear(): Promise<{ deleted: number }> {
     return this.ask({ type: 'clear' });
   }
 
+  /** Deletes expired records now, rather than at the next alarm. */
   sweep(): Promise<SweepReport> {
     return this.ask({ type: 'sweep' });
   }
 
-  // Tag moves and expiries, from every worker of this origin. Returns an unsubscribe.
+  /**
+   * Subscribes to tag moves and expiries, from every worker of this origin (over the
+   * {@link CHANNEL_NAME} `BroadcastChannel`).
+   * @param listener - Called with each {@link RegcacheEvent}.
+   * @returns a function that unsubscribes
+   */
   onEvent(listener: (event: RegcacheEvent) => void): () => void {
     const channel = new BroadcastChannel(CHANNEL_NAME);
     channel.onmessage = (event: MessageEvent<RegcacheEvent>) => listener(event.data);
@@ -91,15 +129,24 @@ export class RegcacheClient {
   }
 }
 
-// Registers the ready-made worker. Browsers report a worker that throws during start-up
-// only as "script evaluation failed", so the query string is checked here first, with
-// the worker's own parser, and a malformed value is reported by name.
+/**
+ * Registers the ready-made worker, after checking its query string with the worker's own
+ * parser: a malformed parameter rejects with a {@link ConfigError} naming it, and nothing
+ * is registered. (Browsers report a worker that throws while it starts only as "script
+ * evaluation failed".)
+ * @param scriptUrl - The worker's URL with its query parameters, resolved against the page's URL.
+ * @param options - Passed to `navigator.serviceWorker.register()`, e.g. `{ scope: '/' }`.
+ */
 export async function registerWorker(scriptUrl: string, options?: RegistrationOptions): Promise<ServiceWorkerRegistration> {
   const url = new URL(scriptUrl, location.href);
   parseConfig(url.search, url.origin);
   return navigator.serviceWorker.register(url.href, options);
 }
 
+/**
+ * A client for the regcache worker of this page's origin: `new RegcacheClient(options)`.
+ * @param options - The worker to talk to, and the timeout in milliseconds (default 10000).
+ */
 export function createClient(options?: ClientOptions): RegcacheClient {
   return new RegcacheClient(options);
 }

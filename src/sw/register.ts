@@ -1,10 +1,11 @@
 // Wires regcache into a worker: its routes on a workbox-routing Router, and the
 // lifecycle hooks that enforce expiry without page traffic.
-import { type Route, type Router, registerRoute } from 'workbox-routing';
-import { type ManifestCacheOptions, type RegcacheConfig, resolveOptions } from '../core/config.js';
+import type { Route } from 'workbox-routing';
+import type { RegcacheConfig } from '../core/config.js';
 import { PERIODIC_SYNC_TAG } from '../core/protocol.js';
 import type { Clock } from './housekeeping/expiry.js';
 import { Maintenance } from './housekeeping/maintenance.js';
+import type { ManifestCache } from './index.js';
 import { Events } from './reporting/events.js';
 import { listenForClients } from './reporting/messages.js';
 import { Stats } from './reporting/stats.js';
@@ -16,21 +17,6 @@ import { ManifestStrategy } from './strategy/manifest-strategy.js';
 declare const self: ServiceWorkerGlobalScope;
 
 const SYNC_INTERVAL_MS = 12 * 60 * 60 * 1000;
-
-export interface ManifestCache {
-  strategy: ManifestStrategy;
-  store: ManifestStore;
-  stats: Stats;
-  maintenance: Maintenance;
-  // The start-up sweep.
-  ready: Promise<unknown>;
-}
-
-export interface RegisterOptions extends ManifestCacheOptions {
-  // A Router of the host worker's own; by default workbox-routing's default router,
-  // which adds its fetch listener itself.
-  router?: Router;
-}
 
 interface PeriodicSyncEvent extends ExtendableEvent {
   tag: string;
@@ -48,14 +34,8 @@ async function registerPeriodicSweep(): Promise<void> {
   }
 }
 
-// Adds regcache to this worker: call it during the worker script's first evaluation,
-// as service workers only take event listeners added then.
-export function registerManifestCache(options: RegisterOptions = {}): ManifestCache {
-  const { router, ...rest } = options;
-  const addRoute = router ? (route: Route) => router.registerRoute(route) : registerRoute;
-  return installManifestCache(resolveOptions(rest, self.location.origin), { addRoute });
-}
-
+// regcache in this worker, with a checked configuration: registerManifestCache() (regcache/sw)
+// and the ready-made worker both come here. Returns the public handle only.
 export function installManifestCache(config: RegcacheConfig, options: { addRoute: (route: Route) => void; now?: Clock }): ManifestCache {
   const now = options.now ?? Date.now;
   const store = new ManifestStore();
@@ -68,7 +48,10 @@ export function installManifestCache(config: RegcacheConfig, options: { addRoute
 
   // Each start of the script sweeps, which also honours an alarm that fell due while
   // the worker was stopped, and re-arms it.
-  const ready = maintenance.sweep().catch(() => undefined);
+  const ready = maintenance.sweep().then(
+    () => undefined,
+    () => undefined,
+  );
   self.addEventListener('activate', (event) => {
     event.waitUntil(Promise.all([maintenance.sweep(), registerPeriodicSweep()]));
   });
@@ -77,5 +60,5 @@ export function installManifestCache(config: RegcacheConfig, options: { addRoute
     if (sync.tag === PERIODIC_SYNC_TAG) sync.waitUntil(maintenance.sweep());
   });
   listenForClients({ store, stats, maintenance, ready });
-  return { strategy, store, stats, maintenance, ready };
+  return { ready, sweep: () => maintenance.sweep() };
 }

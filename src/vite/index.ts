@@ -4,8 +4,13 @@ import { readFileSync } from 'node:fs';
 import type { Plugin } from 'vite';
 import { type ManifestCacheOptions, optionsToQuery, resolveOptions } from '../core/config.js';
 
+/** {@link regcache}'s options: where the worker goes, and the options baked into it. */
 export interface RegcacheViteOptions extends ManifestCacheOptions {
-  // Where the worker lands in the build output, relative to its root.
+  /**
+   * Where the worker lands in the build output, and where `vite` dev serves it under
+   * `base`: a relative path ending in `.js`, without `..`.
+   * @defaultValue `'regcache-sw.js'`
+   */
   fileName?: string;
 }
 
@@ -15,6 +20,14 @@ export { ConfigError } from '../core/config.js';
 // Resolved at run time, beside the built plugin (dist/vite.js): not a build-time asset.
 const WORKER = new URL(/* @vite-ignore */ './regcache-sw.js', import.meta.url);
 
+/**
+ * A Vite plugin (Vite 5 or later) that emits the ready-made worker at `fileName` in the
+ * build output, with the options baked in as its query string's defaults, and serves the
+ * same file from `vite` dev. Malformed options throw when `vite.config` is loaded: a
+ * {@link ConfigError} naming the option, or a `TypeError` for `fileName`.
+ * @param options - `fileName`, and the worker's options: `upstreams`, `ttl` (seconds),
+ *   `fresh` (seconds), `timeout` (milliseconds), `maxBytes` (bytes).
+ */
 export function regcache(options: RegcacheViteOptions = {}): Plugin {
   const { fileName = 'regcache-sw.js', ...baked } = options;
   if (typeof fileName !== 'string' || !/^[\w./-]+\.js$/.test(fileName) || fileName.startsWith('/') || fileName.includes('..')) {

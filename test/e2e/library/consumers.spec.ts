@@ -192,6 +192,15 @@ test('the tarball holds exactly what a consumer needs', async () => {
   ].sort();
   expect(rest).toEqual(expected);
   expect(types.filter((f) => !f.endsWith('.d.ts'))).toEqual([]);
+  // Only the public surface's declarations: the entry points and the core types they use,
+  // no internal module (scripts/prune-types.mjs).
+  expect(types.sort()).toEqual([
+    'dist/types/client/index.d.ts',
+    'dist/types/core/config.d.ts',
+    'dist/types/core/protocol.d.ts',
+    'dist/types/sw/index.d.ts',
+    'dist/types/vite/index.d.ts',
+  ]);
   expect(files.filter((f) => /(^|\/)(test|tests|fixtures|samples|bench|inspector[^/]*|assets)(\/|$)|\.map$|\.tgz$/.test(f))).toEqual([]);
 
   // Every entry point and every file they import, code or types, is in it.

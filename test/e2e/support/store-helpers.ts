@@ -64,7 +64,7 @@ export async function client<T = unknown>(page: Page, method: ClientMethod, arg?
   return page.evaluate(
     async ({ method, arg }) => {
       const mod = await import('/client.js' as string);
-      const c = mod.createClient({ timeoutMs: 20_000 });
+      const c = mod.createClient({ timeout: 20_000 });
       return c[method](arg);
     },
     { method, arg },
