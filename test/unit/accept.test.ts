@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { acceptKey, accepts, acceptTypes, mediaTypeOf, parseAccept } from '../../src/core/http/accept.js';
+import { acceptKey, acceptMembers, accepts, acceptTypes, mediaTypeOf, parseAccept } from '../../src/core/http/accept.js';
 import { KNOWN_TYPES } from '../../src/core/oci/media-types.js';
 
 const OCI = 'application/vnd.oci.image.manifest.v1+json';
 const DOCKER = 'application/vnd.docker.distribution.manifest.v2+json';
+
+describe('acceptMembers', () => {
+  it('reads each member as written, with whether it says q=0', () => {
+    expect(acceptMembers(` ${OCI.toUpperCase()} ;Q=0, ${DOCKER};q=0.5, json`)).toEqual([
+      { type: OCI.toUpperCase(), refused: true },
+      { type: DOCKER, refused: false },
+      { type: 'json', refused: false },
+    ]);
+  });
+});
 
 describe('Accept normalisation', () => {
   it('is empty for a missing header', () => {

@@ -5,19 +5,33 @@ import { KNOWN_TYPES } from '../oci/media-types.js';
 // A page sends the same few Accept headers over and over: each is parsed once.
 const parsed = new Map<string, readonly string[]>();
 
+export interface AcceptMember {
+  // The media range as written, trimmed.
+  type: string;
+  // Whether it says q=0: "not acceptable" (RFC 9110 §12.4.2).
+  refused: boolean;
+}
+
+// The members of one Accept header line.
+export function acceptMembers(header: string): AcceptMember[] {
+  return header.split(',').map((part) => {
+    const [type = '', ...params] = part.split(';').map((s) => s.trim());
+    return { type, refused: params.some((p) => /^q=0(\.0{0,3})?$/i.test(p.replace(/\s+/g, ''))) };
+  });
+}
+
+// The media types a request accepts, sorted.
 export function parseAccept(header: string | null): readonly string[] {
   if (!header) return [];
   const known = parsed.get(header);
   if (known) return known;
   const types = new Set<string>();
-  for (const part of header.split(',')) {
-    const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+  for (const { type, refused } of acceptMembers(header)) {
     // Not a media range (RFC 9110 §12.5.1), so nothing a registry can match; it would also
     // read as a short code in acceptKey.
-    if (!type.includes('/')) continue;
-    // q=0 means "not acceptable" (RFC 9110 §12.4.2).
-    if (params.some((p) => /^q=0(\.0{0,3})?$/.test(p.replace(/\s+/g, '')))) continue;
-    types.add(type);
+    if (refused || !type.includes('/')) continue;
+    // Media types are case-insensitive (RFC 9110 §8.3.1).
+    types.add(type.toLowerCase());
   }
   if (parsed.size >= 64) parsed.clear();
   const list = [...types].sort();

@@ -1,9 +1,19 @@
-// Which upstream answers are manifests regcache may keep.
+// The media types of OCI and Docker images, and which upstream answers are manifests
+// regcache may keep.
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+
+// What a manifest's config and layers point at.
+export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
+export const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar';
+export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+export const OCI_LAYER_ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
+export const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+export const DOCKER_FOREIGN_LAYER_GZIP = 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip';
 
 // Every manifest type clients list in Accept, in a fixed order: stored tag keys name them
 // by position (acceptKey), so the order must never change without a schema version.
@@ -20,6 +30,11 @@ export const KNOWN_TYPES: readonly string[] = [
 ];
 
 export const MANIFEST_TYPES: ReadonlySet<string> = new Set(KNOWN_TYPES.slice(0, 4));
+
+// An index (OCI) or manifest list (Docker): a manifest of manifests, one per platform.
+export function isIndexType(mediaType: string): boolean {
+  return mediaType === OCI_INDEX || mediaType === DOCKER_LIST;
+}
 
 export function isSchema1(mediaType: string): boolean {
   return KNOWN_TYPES.indexOf(mediaType) > 3;

@@ -1,5 +1,6 @@
 // Building the Responses a page receives.
 import { type CacheStatus, formatCacheStatus } from '../../core/http/cache-status.js';
+import { etagMatches } from '../../core/http/etag.js';
 import type { ManifestRecord } from '../storage/schema.js';
 
 // A worker-made answer to a cross-origin request is CORS-filtered for the page, so
@@ -14,17 +15,6 @@ function withoutBody(method: string, status: number): boolean {
   return method === 'HEAD' || status === 204 || status === 304;
 }
 
-// RFC 9110 §13.1.2: If-None-Match is a list of entity tags, or *.
-export function etagMatches(ifNoneMatch: string | null, record: ManifestRecord): boolean {
-  if (!ifNoneMatch) return false;
-  const candidates = new Set([record.digest, `"${record.digest}"`]);
-  if (record.headers.etag) candidates.add(record.headers.etag);
-  return ifNoneMatch
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .some((t) => t === '*' || candidates.has(t));
-}
-
 export function answerFromRecord(
   record: ManifestRecord,
   request: { method: string; ifNoneMatch: string | null },
@@ -32,7 +22,8 @@ export function answerFromRecord(
 ): Response {
   const h = record.headers;
   const headers = new Headers();
-  const notModified = etagMatches(request.ifNoneMatch, record);
+  // A registry's Etag is the quoted digest; clients send the digest bare too.
+  const notModified = etagMatches(request.ifNoneMatch, [record.digest, `"${record.digest}"`, h.etag]);
   if (!notModified) {
     headers.set('Content-Type', h.contentType);
     headers.set('Content-Length', String(record.size));

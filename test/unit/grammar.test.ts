@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidDigest, isValidName, isValidTag, parseManifestUrl } from '../../src/core/oci/grammar.js';
+import { isValidDomain, isValidName, isValidNameComponent, isValidTag, parseManifestUrl, splitTag } from '../../src/core/oci/grammar.js';
 
 const SHA256 = `sha256:${'a'.repeat(64)}`;
 const SHA512 = `sha512:${'0123456789abcdef'.repeat(8)}`;
@@ -21,16 +21,29 @@ describe('tags', () => {
   );
 });
 
-describe('digests', () => {
-  it.each([SHA256, SHA512])('accepts %s', (d) => expect(isValidDigest(d)).toBe(true));
-  it.each([
-    `sha256:${'a'.repeat(63)}`,
-    `sha256:${'A'.repeat(64)}`,
-    `sha512:${'a'.repeat(64)}`,
-    `md5:${'a'.repeat(32)}`,
-    `sha256:${'g'.repeat(64)}`,
-    'sha256:',
-  ])('rejects %s', (d) => expect(isValidDigest(d)).toBe(false));
+describe('name components', () => {
+  it.each(['a', 'a0', 'my-app', 'my--app', 'my__app', 'my.app'])('accepts %s', (c) => expect(isValidNameComponent(c)).toBe(true));
+  it.each(['', 'a/b', 'A', '-a', 'a-', 'a___b', 'a..b'])('rejects %j', (c) => expect(isValidNameComponent(c)).toBe(false));
+});
+
+describe('registry hosts', () => {
+  it.each(['localhost', 'localhost:5000', 'ghcr.io', 'MyRegistry', '127.0.0.1:5000', 'a-b.example', '[::1]', '[::1]:5000'])(
+    'accepts %s',
+    (d) => expect(isValidDomain(d)).toBe(true),
+  );
+  it.each(['', 'exa_mple.com', '-a.example', 'a-.example', 'host:port', 'a..b', '[::1', '::1'])('rejects %j', (d) =>
+    expect(isValidDomain(d)).toBe(false),
+  );
+});
+
+describe('splitTag', () => {
+  it('splits at the tag, not at a port', () => {
+    expect(splitTag('library/hello:latest')).toEqual(['library/hello', 'latest']);
+    expect(splitTag('localhost:5000/app:1')).toEqual(['localhost:5000/app', '1']);
+    expect(splitTag('localhost:5000/app')).toEqual(['localhost:5000/app', undefined]);
+    expect(splitTag('latest')).toEqual(['latest', undefined]);
+    expect(splitTag('app:')).toEqual(['app', '']);
+  });
 });
 
 describe('parseManifestUrl', () => {
@@ -52,6 +65,11 @@ describe('parseManifestUrl', () => {
       reference: SHA256,
       isDigest: true,
     });
+  });
+
+  it('answers sha512 digests, and leaves other algorithms to upstream', () => {
+    expect(parse(`https://r.example/v2/app/manifests/${SHA512}`)?.isDigest).toBe(true);
+    expect(parse(`https://r.example/v2/app/manifests/sha384:${'a'.repeat(96)}`)).toBeNull();
   });
 
   it('ignores the query string', () => {
