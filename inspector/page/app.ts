@@ -2,18 +2,19 @@
 // index, a manifest or a problem; keeps the URL (?ref=) in step so that links and
 // back/forward work.
 import { createClient, type RegcacheClient } from '../../src/client/index.js';
+import { isIndexType } from '../../src/core/oci/media-types.js';
+import type { ImageConfig, ImageManifest } from '../../src/core/oci/types.js';
 import { type InspectorConfig, originFor, readConfig } from './config.js';
 import { ConfigStore } from './config-store.js';
 import { h, replaceChildren } from './dom.js';
 import { loadConfig } from './image-config.js';
-import { isIndexType } from './media-types.js';
 import { RegistryProblem } from './problems.js';
 import { familiarString, type ImageReference, ImageReferenceError, manifestReference, parseReference } from './reference.js';
 import { RegistryClient } from './registry-client.js';
 import { CachePanel, type ViewAnswer } from './views/cache-panel.js';
-import { type ImageConfig, renderConfig, renderConfigProblem } from './views/config-view.js';
+import { renderConfig, renderConfigProblem } from './views/config-view.js';
 import { indexView } from './views/index-view.js';
-import { type ImageManifest, layersOf, manifestView } from './views/manifest-view.js';
+import { layersOf, manifestView } from './views/manifest-view.js';
 import type { WorkerState } from './worker.js';
 
 // Kept in history.state when a platform is opened from an index.
@@ -221,7 +222,7 @@ export class InspectorApp {
         const { element, configSlot } = manifestView(ref, answer, parentLink ? { parent: parentLink } : {});
         element.querySelector('.view-header')?.append(refetch);
         this.show(element, moveFocus);
-        await this.showConfig(client, ref, answer.json as ImageManifest, configSlot);
+        await this.showConfig(client, ref, answer.json as Partial<ImageManifest>, configSlot);
       }
     } catch (error) {
       if (load !== this.loads) return;
@@ -235,12 +236,17 @@ export class InspectorApp {
     }
   }
 
-  private async showConfig(client: RegistryClient, ref: ImageReference, manifest: ImageManifest, slot: HTMLElement): Promise<void> {
+  private async showConfig(
+    client: RegistryClient,
+    ref: ImageReference,
+    manifest: Partial<ImageManifest>,
+    slot: HTMLElement,
+  ): Promise<void> {
     const descriptor = manifest.config;
     if (!descriptor?.digest) return renderConfigProblem(slot, 'This manifest names no config.');
     try {
       const loaded = await loadConfig(client, this.configs, ref.path, descriptor);
-      renderConfig(slot, loaded.json as ImageConfig, loaded.bytes, descriptor, layersOf(manifest), loaded.source);
+      renderConfig(slot, loaded.json as Partial<ImageConfig>, loaded.bytes, descriptor, layersOf(manifest), loaded.source);
     } catch (error) {
       renderConfigProblem(slot, error instanceof RegistryProblem ? error.message : `The config could not be loaded: ${String(error)}`);
     }

@@ -2,7 +2,7 @@
 // its business), so the page keeps the configs it viewed in the Cache API itself, keyed
 // by digest. A config is content-addressed and immutable: it is verified against its
 // digest before it is stored, and once stored it never needs the registry again.
-import { matchesDigest } from './digest.js';
+import { matchesDigest } from '../../src/core/oci/digest.js';
 import { CONFIG_CACHE } from './offline-names.js';
 
 // Cache API keys must be http(s) URLs; this host can never be fetched, only matched.
@@ -21,7 +21,7 @@ export class ConfigStore {
     return caches.open(CONFIG_CACHE);
   }
 
-  async get(digest: string): Promise<Uint8Array | undefined> {
+  async get(digest: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
     const found = await (await this.open()).match(keyFor(digest));
     if (!found) return undefined;
     const bytes = new Uint8Array(await found.arrayBuffer());
@@ -32,9 +32,9 @@ export class ConfigStore {
   }
 
   // Stores only bytes that hash to the digest; returns whether they were stored.
-  async put(digest: string, bytes: Uint8Array, mediaType: string): Promise<boolean> {
+  async put(digest: string, bytes: Uint8Array<ArrayBuffer>, mediaType: string): Promise<boolean> {
     if (bytes.byteLength > MAX_CONFIG_BYTES || !(await matchesDigest(digest, bytes))) return false;
-    const response = new Response(bytes as Uint8Array<ArrayBuffer>, {
+    const response = new Response(bytes, {
       headers: { 'Content-Type': mediaType, 'Content-Length': String(bytes.byteLength), 'Docker-Content-Digest': digest },
     });
     await (await this.open()).put(keyFor(digest), response);

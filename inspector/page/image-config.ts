@@ -1,14 +1,15 @@
 // Fetches an image config through the manifest's registry, or reads it from the offline
 // store; either way the bytes have been checked against the config's digest.
+
+import { matchesDigest } from '../../src/core/oci/digest.js';
 import type { ConfigStore } from './config-store.js';
-import { matchesDigest } from './digest.js';
 import { RegistryProblem } from './problems.js';
 import type { RegistryClient } from './registry-client.js';
 
 export type ConfigSource = 'offline-store' | 'registry';
 
 export interface LoadedConfig {
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   json: unknown;
   source: ConfigSource;
 }

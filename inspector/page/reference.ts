@@ -1,19 +1,14 @@
 // Image references as people paste them, read the way docker and distribution read them
 // (github.com/distribution/reference, ParseNormalizedNamed): "alpine" is
 // docker.io/library/alpine:latest, the first path component is a registry only when it
-// has a dot or a port, is "localhost", or has capital letters.
+// has a dot or a port, is "localhost", or has capital letters. The grammar of names, tags,
+// hosts and digests is src/core/oci/'s; this parser only says what is wrong, for people.
+import { DIGEST_ALGORITHMS, type DigestProblem, digestProblem } from '../../src/core/oci/digest.js';
+import { isValidDomain, isValidNameComponent, isValidTag, MAX_NAME_LENGTH, MAX_TAG_LENGTH, splitTag } from '../../src/core/oci/grammar.js';
 
 export const DEFAULT_DOMAIN = 'docker.io';
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
 const OFFICIAL_REPOSITORY_PREFIX = 'library/';
-const MAX_NAME_LENGTH = 255;
-
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_LABEL = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^([a-z0-9]+(?:[.+_-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
-const HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 
 export interface ImageReference {
   // The registry host, with its port: docker.io when none was given.
@@ -34,20 +29,30 @@ function fail(message: string): never {
   throw new ImageReferenceError(message);
 }
 
+const ALGORITHM_NAMES = `${DIGEST_ALGORITHMS.slice(0, -1).join(', ')} or ${DIGEST_ALGORITHMS.at(-1)}`;
+
+function digestMessage(digest: string, problem: DigestProblem): string {
+  switch (problem.kind) {
+    case 'format':
+      return `“${digest}” is not a digest: expected an algorithm and hex digits, such as sha256:4bcff6…`;
+    case 'algorithm':
+      return `“${problem.algorithm}” is not a digest algorithm registries use (${ALGORITHM_NAMES})`;
+    case 'encoding':
+      return `the digest must be lower-case hex digits after “${problem.algorithm}:”`;
+    case 'length':
+      return `a ${problem.algorithm} digest has ${problem.expected} hex digits, this one has ${problem.actual}`;
+  }
+}
+
 function checkDigest(digest: string): void {
-  const m = DIGEST.exec(digest);
-  if (!m) fail(`“${digest}” is not a digest: expected an algorithm and hex digits, such as sha256:4bcff6…`);
-  const [, algorithm = '', hex = ''] = m;
-  const length = HEX_LENGTH[algorithm];
-  if (length === undefined) fail(`“${algorithm}” is not a digest algorithm registries use (sha256, sha384 or sha512)`);
-  if (!/^[a-f0-9]*$/.test(hex)) fail(`the digest must be lower-case hex digits after “${algorithm}:”`);
-  if (hex.length !== length) fail(`a ${algorithm} digest has ${length} hex digits, this one has ${hex.length}`);
+  const problem = digestProblem(digest);
+  if (problem) fail(digestMessage(digest, problem));
 }
 
 function checkTag(tag: string): void {
   if (tag === '') fail('the tag after “:” is empty');
-  if (tag.length > 128) fail(`the tag is ${tag.length} characters long; tags have at most 128`);
-  if (!TAG.test(tag)) {
+  if (tag.length > MAX_TAG_LENGTH) fail(`the tag is ${tag.length} characters long; tags have at most ${MAX_TAG_LENGTH}`);
+  if (!isValidTag(tag)) {
     fail(`“${tag}” is not a valid tag: tags are letters, digits, “_”, “.” and “-”, and do not start with “.” or “-”`);
   }
 }
@@ -56,7 +61,7 @@ function checkPath(path: string): void {
   for (const component of path.split('/')) {
     if (component === '') fail('the repository name has an empty part (two slashes in a row, or a slash at an end)');
     if (component !== component.toLowerCase()) fail(`repository names are lower-case: “${component}” is not`);
-    if (!COMPONENT.test(component)) {
+    if (!isValidNameComponent(component)) {
       fail(`“${component}” is not a valid repository name part: use lower-case letters and digits, separated by “.”, “_”, “__” or “-”`);
     }
   }
@@ -91,16 +96,12 @@ export function parseReference(input: string): ImageReference {
     checkDigest(digest);
   }
 
-  // A colon after the last slash starts the tag; one before it belongs to a port.
-  const colon = beforeDigest.lastIndexOf(':');
-  const hasTag = colon > beforeDigest.lastIndexOf('/');
-  const name = hasTag ? beforeDigest.slice(0, colon) : beforeDigest;
-  const tag = hasTag ? beforeDigest.slice(colon + 1) : undefined;
+  const [name, tag] = splitTag(beforeDigest);
   if (name === '') fail('the reference has no repository name');
   if (tag !== undefined) checkTag(tag);
 
   const { domain, path, explicitDomain } = splitDomain(name);
-  if (explicitDomain && !DOMAIN.test(domain)) {
+  if (explicitDomain && !isValidDomain(domain)) {
     fail(`“${domain}” is not a registry host: expected a host name or IP address, with an optional :port`);
   }
   if (explicitDomain && path === '') fail(`the reference names the registry “${domain}” but no repository`);

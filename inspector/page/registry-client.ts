@@ -9,7 +9,7 @@ import { bearerChallenge } from './www-authenticate.js';
 export interface ManifestAnswer {
   mediaType: string;
   digest: string;
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   json: unknown;
   // regcache's Cache-Status, or null when the answer did not pass through it.
   cacheStatus: string | null;
@@ -65,7 +65,7 @@ export class RegistryClient {
     };
   }
 
-  async blob(repository: string, digest: string, what: string): Promise<Uint8Array> {
+  async blob(repository: string, digest: string, what: string): Promise<Uint8Array<ArrayBuffer>> {
     const url = `${this.origin}/v2/${repository}/blobs/${digest}`;
     const response = await this.get(url, repository, {}, { host: this.host, repository, what });
     return new Uint8Array(await response.arrayBuffer());

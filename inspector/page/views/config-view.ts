@@ -1,35 +1,10 @@
 // The image config: what the image runs, how it was built, and its history lined up with
 // the manifest's layers (each history step that is not an empty layer made the next layer).
+import type { Descriptor, HistoryEntry, ImageConfig } from '../../../src/core/oci/types.js';
 import { digestWithCopy, formatBytes, formatDate, h, replaceChildren, shortDigest, stackTable } from '../dom.js';
 import type { ConfigSource } from '../image-config.js';
 import { platformLabel } from './index-view.js';
-import type { Descriptor } from './manifest-view.js';
 import { rawJson } from './raw-json.js';
-
-interface HistoryEntry {
-  created?: string;
-  created_by?: string;
-  comment?: string;
-  empty_layer?: boolean;
-}
-
-export interface ImageConfig {
-  created?: string;
-  author?: string;
-  architecture?: string;
-  os?: string;
-  variant?: string;
-  config?: {
-    User?: string;
-    Env?: string[];
-    Entrypoint?: string[] | null;
-    Cmd?: string[] | null;
-    WorkingDir?: string;
-    Labels?: Record<string, string> | null;
-    ExposedPorts?: Record<string, unknown>;
-  };
-  history?: HistoryEntry[];
-}
 
 export interface HistoryRow {
   step: number;
@@ -63,7 +38,7 @@ function pairs(items: Array<[string, Node | string]>): HTMLElement {
 
 export function renderConfig(
   slot: HTMLElement,
-  config: ImageConfig,
+  config: Partial<ImageConfig>,
   bytes: Uint8Array,
   descriptor: Descriptor,
   layers: Descriptor[],

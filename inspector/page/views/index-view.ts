@@ -1,4 +1,5 @@
 // An OCI index or Docker manifest list: its platforms, each a link to its manifest.
+import type { Descriptor, ImageIndex, Platform } from '../../../src/core/oci/types.js';
 import { counted, digestWithCopy, formatBytes, h, stackTable } from '../dom.js';
 import { describeMediaType } from '../media-types.js';
 import { familiarString, type ImageReference, withDigest } from '../reference.js';
@@ -6,22 +7,10 @@ import type { ManifestAnswer } from '../registry-client.js';
 import { cacheBadge } from './badge.js';
 import { rawJson } from './raw-json.js';
 
-interface Platform {
-  os?: string;
-  architecture?: string;
-  variant?: string;
-  'os.version'?: string;
-}
+// An index's entries as received: any field may be missing.
+type ChildDescriptor = Partial<Descriptor>;
 
-interface ChildDescriptor {
-  mediaType?: string;
-  digest?: string;
-  size?: number;
-  platform?: Platform;
-  annotations?: Record<string, string>;
-}
-
-export function platformLabel(p: Platform | undefined): string {
+export function platformLabel(p: Partial<Platform> | undefined): string {
   if (!p) return 'unknown platform';
   const parts = [p.os ?? '?', p.architecture ?? '?', p.variant].filter(Boolean);
   return parts.join('/') + (p['os.version'] ? ` (${p['os.version']})` : '');
@@ -37,9 +26,8 @@ export function indexView(
   answer: ManifestAnswer,
   linkTo: (ref: ImageReference, platform: string) => HTMLAnchorElement,
 ): HTMLElement {
-  const manifests = ((answer.json as { manifests?: ChildDescriptor[] }).manifests ?? []).filter(
-    (d): d is ChildDescriptor & { digest: string } => typeof d.digest === 'string',
-  );
+  const index = answer.json as Partial<Omit<ImageIndex, 'manifests'>> & { manifests?: ChildDescriptor[] };
+  const manifests = (index.manifests ?? []).filter((d): d is ChildDescriptor & { digest: string } => typeof d.digest === 'string');
   const rows = manifests.map((d) => {
     const label = isAttestation(d)
       ? `attestation for ${d.annotations?.['vnd.docker.reference.digest']?.slice(0, 19) ?? '?'}…`
@@ -54,7 +42,7 @@ export function indexView(
       h('td', { class: 'media-type', 'data-label': 'Media type' }, describeMediaType(d.mediaType ?? '')),
     );
   });
-  const annotations = (answer.json as { annotations?: Record<string, string> }).annotations;
+  const { annotations } = index;
   return h(
     'article',
     { class: 'view index-view', 'data-view': 'index' },

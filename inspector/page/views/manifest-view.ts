@@ -1,5 +1,6 @@
 // One image manifest: summary, layers with a bar chart, and (filled in once fetched)
 // the image config with its history lined up against the layers.
+import type { Descriptor, ImageManifest } from '../../../src/core/oci/types.js';
 import { counted, digestWithCopy, formatBytes, h, stackTable } from '../dom.js';
 import { describeMediaType } from '../media-types.js';
 import { familiarString, type ImageReference } from '../reference.js';
@@ -8,26 +9,12 @@ import { cacheBadge } from './badge.js';
 import { annotationList } from './index-view.js';
 import { rawJson } from './raw-json.js';
 
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  annotations?: Record<string, string>;
-}
-
-export interface ImageManifest {
-  mediaType?: string;
-  config?: Descriptor;
-  layers?: Descriptor[];
-  annotations?: Record<string, string>;
-}
-
 export interface Origin {
   // Shown above the title when the manifest was opened from an index.
   parent?: { label: string; link: HTMLAnchorElement };
 }
 
-export function layersOf(manifest: ImageManifest): Descriptor[] {
+export function layersOf(manifest: Partial<ImageManifest>): Descriptor[] {
   return (manifest.layers ?? []).filter((l) => typeof l.digest === 'string');
 }
 
@@ -60,7 +47,7 @@ export function manifestView(
   answer: ManifestAnswer,
   origin: Origin,
 ): { element: HTMLElement; configSlot: HTMLElement } {
-  const manifest = answer.json as ImageManifest;
+  const manifest = answer.json as Partial<ImageManifest>;
   const layers = layersOf(manifest);
   const total = layers.reduce((sum, l) => sum + (l.size || 0), 0);
   const configSlot = h(

@@ -1,7 +1,8 @@
 // Pretty-printed JSON with a copy button on every line that holds a digest.
+import { DIGEST_ALGORITHMS } from '../../../src/core/oci/digest.js';
 import { copyButton, h } from '../dom.js';
 
-const DIGEST_IN_LINE = /"((?:sha256|sha384|sha512):[a-f0-9]+)"/;
+const DIGEST_IN_LINE = new RegExp(`"((?:${DIGEST_ALGORITHMS.join('|')}):[a-f0-9]+)"`);
 
 export function rawJson(title: string, bytes: Uint8Array, json: unknown): HTMLElement {
   const pre = h('pre', { class: 'raw', tabindex: 0 });
