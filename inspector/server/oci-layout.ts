@@ -4,16 +4,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { digestAlgorithm, digestProblem } from '../../src/core/oci/digest.js';
+import { splitTag } from '../../src/core/oci/grammar.js';
 import { MANIFEST_TYPES } from '../../src/core/oci/media-types.js';
+import type { Descriptor, ImageIndex, ImageManifest } from '../../src/core/oci/types.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
-
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  annotations?: Record<string, string>;
-}
 
 export interface StoredManifest {
   digest: string;
@@ -40,19 +36,11 @@ export class LayoutError extends Error {
   override name = 'LayoutError';
 }
 
-// "library/hello:latest" → ["library/hello", "latest"]; a colon before the last slash is a port.
-export function splitRefName(refName: string): [string, string] | null {
-  const colon = refName.lastIndexOf(':');
-  if (colon <= refName.lastIndexOf('/')) return null;
-  return [refName.slice(0, colon), refName.slice(colon + 1)];
-}
-
+// blobs/<algorithm>/<encoded>, for digests go-digest parses only.
 function blobPath(dir: string, digest: string): string {
-  const [algorithm, hex] = digest.split(':');
-  if (!algorithm || !hex || !/^[a-z0-9]+$/.test(algorithm) || !/^[a-f0-9]+$/.test(hex)) {
-    throw new LayoutError(`${digest} is not a digest`);
-  }
-  return join(dir, 'blobs', algorithm, hex);
+  if (digestProblem(digest)) throw new LayoutError(`${digest} is not a digest`);
+  const colon = digest.indexOf(':');
+  return join(dir, 'blobs', digest.slice(0, colon), digest.slice(colon + 1));
 }
 
 function readJson(path: string, what: string): unknown {
@@ -67,7 +55,7 @@ export function loadOciLayout(dir: string): OciLayout {
   if (!existsSync(join(dir, 'oci-layout'))) {
     throw new LayoutError(`${dir} is not an OCI image layout (no oci-layout file); run \`npm run samples\` to write the samples`);
   }
-  const index = readJson(join(dir, 'index.json'), 'the layout index') as { manifests?: Descriptor[] };
+  const index = readJson(join(dir, 'index.json'), 'the layout index') as Partial<ImageIndex>;
   const manifests = new Map<string, StoredManifest>();
   const repositories = new Map<string, Repository>();
 
@@ -76,7 +64,8 @@ export function loadOciLayout(dir: string): OciLayout {
     const known = manifests.get(descriptor.digest);
     if (known) return known;
     const body = readFileSync(blobPath(dir, descriptor.digest));
-    const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const algorithm = digestAlgorithm(descriptor.digest);
+    const actual = algorithm && `${algorithm}:${createHash(algorithm).update(body).digest('hex')}`;
     if (actual !== descriptor.digest) throw new LayoutError(`blob ${descriptor.digest} in ${dir} hashes to ${actual}`);
     const stored = { digest: descriptor.digest, mediaType: descriptor.mediaType, body };
     manifests.set(descriptor.digest, stored);
@@ -86,11 +75,7 @@ export function loadOciLayout(dir: string): OciLayout {
   const reach = (repo: Repository, descriptor: Descriptor) => {
     if (repo.manifests.has(descriptor.digest)) return;
     repo.manifests.add(descriptor.digest);
-    const parsed = JSON.parse(loadManifest(descriptor).body.toString('utf8')) as {
-      manifests?: Descriptor[];
-      config?: Descriptor;
-      layers?: Descriptor[];
-    };
+    const parsed = JSON.parse(loadManifest(descriptor).body.toString('utf8')) as Partial<ImageIndex & ImageManifest>;
     for (const child of parsed.manifests ?? []) {
       if (MANIFEST_TYPES.has(child.mediaType)) reach(repo, child);
     }
@@ -98,10 +83,9 @@ export function loadOciLayout(dir: string): OciLayout {
   };
 
   for (const descriptor of index.manifests ?? []) {
-    const refName = descriptor.annotations?.[REF_NAME];
-    const split = refName ? splitRefName(refName) : null;
-    if (!split) continue; // unnamed entries are not served under any repository
-    const [name, tag] = split;
+    // "library/hello:latest"; entries without a tag in theirs are not served under any repository.
+    const [name, tag] = splitTag(descriptor.annotations?.[REF_NAME] ?? '');
+    if (tag === undefined) continue;
     const repo = repositories.get(name) ?? { name, tags: new Map(), manifests: new Set(), blobs: new Set() };
     repositories.set(name, repo);
     repo.tags.set(tag, descriptor.digest);

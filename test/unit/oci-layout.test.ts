@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lineUpHistory } from '../../inspector/page/views/config-view.js';
-import { isParsableDigest } from '../../inspector/server/layout-registry.js';
-import { LayoutError, loadOciLayout, splitRefName } from '../../inspector/server/oci-layout.js';
+import { LayoutError, loadOciLayout } from '../../inspector/server/oci-layout.js';
 
 const LAYOUT = fileURLToPath(new URL('../../samples/oci-layout', import.meta.url));
 
@@ -27,23 +26,6 @@ describe('the sample OCI layout', () => {
 
   it('refuses a directory that is not a layout', () => {
     expect(() => loadOciLayout(fileURLToPath(new URL('.', import.meta.url)))).toThrow(LayoutError);
-  });
-});
-
-describe('layout helpers', () => {
-  it('splits ref names at the tag, not at a port', () => {
-    expect(splitRefName('library/hello:latest')).toEqual(['library/hello', 'latest']);
-    expect(splitRefName('localhost:5000/app:1')).toEqual(['localhost:5000/app', '1']);
-    expect(splitRefName('localhost:5000/app')).toBeNull();
-    expect(splitRefName('latest')).toBeNull();
-  });
-
-  it('parses digests as go-digest does', () => {
-    expect(isParsableDigest(`sha256:${'a'.repeat(64)}`)).toBe(true);
-    expect(isParsableDigest(`sha512:${'a'.repeat(128)}`)).toBe(true);
-    expect(isParsableDigest(`sha256:${'A'.repeat(64)}`)).toBe(false);
-    expect(isParsableDigest('sha256:00')).toBe(false);
-    expect(isParsableDigest(`md5:${'a'.repeat(32)}`)).toBe(false);
   });
 });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { createLayoutRegistry } from '../../../inspector/server/layout-registry.js';
 import { loadOciLayout } from '../../../inspector/server/oci-layout.js';
-import { ACCEPT_ALL, DOCKER_MANIFEST, OCI_INDEX } from '../../servers/images.js';
+import { ACCEPT_ALL, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../../servers/images.js';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, type Registry, startRegistry } from '../../servers/registry.js';
 import { LAYOUT_DIR, samples } from './fixtures.js';
 
@@ -116,6 +116,24 @@ const CASES: Array<[string, string, string, Record<string, string>?]> = [
   ['Docker manifest by digest, HEAD', 'HEAD', `/v2/library/hello/manifests/${S.docker.digest}`, all],
   ['index without Accept', 'GET', '/v2/library/hello/manifests/latest'],
   ['OCI manifest, Accept index only', 'GET', '/v2/library/hello/manifests/oci', { Accept: OCI_INDEX }],
+  // distribution-quirks.ts, one case for each exception.
+  ['OCI manifest, Accept in capitals', 'GET', '/v2/library/hello/manifests/oci', { Accept: OCI_MANIFEST.toUpperCase() }],
+  ['OCI manifest, Accept with q=0', 'GET', '/v2/library/hello/manifests/oci', { Accept: `${OCI_MANIFEST};q=0` }],
+  [
+    'If-None-Match before Accept',
+    'GET',
+    '/v2/library/hello/manifests/oci',
+    { Accept: DOCKER_MANIFEST, 'If-None-Match': `"${S.oci.digest}"` },
+  ],
+  ['If-None-Match, a list', 'GET', '/v2/library/hello/manifests/latest', { ...all, 'If-None-Match': `"${ZEROS}", "${S.latest.digest}"` }],
+  ['If-None-Match, *', 'GET', '/v2/library/hello/manifests/latest', { ...all, 'If-None-Match': '*' }],
+  ['unsupported digest algorithm', 'GET', `/v2/library/hello/manifests/md5:${'0'.repeat(32)}`, all],
+  ['name with a registry host', 'GET', '/v2/Registry.example/hello/manifests/latest', all],
+  ['name with a port', 'GET', '/v2/localhost:5000/hello/manifests/latest', all],
+  ['name with a port, by digest', 'GET', `/v2/localhost:5000/hello/manifests/${ZEROS}`, all],
+  ['name with a port, blob', 'GET', `/v2/localhost:5000/hello/blobs/${ZEROS}`],
+  ['name with a port, tags', 'GET', '/v2/localhost:5000/hello/tags/list'],
+  ['name with an IPv6 host', 'GET', '/v2/[::1]/hello/manifests/latest', all],
   ['unknown tag', 'GET', '/v2/library/hello/manifests/nope', all],
   ['unknown tag, HEAD', 'HEAD', '/v2/library/hello/manifests/nope', all],
   ['unknown repository', 'GET', '/v2/library/nope/manifests/latest', all],
@@ -136,6 +154,12 @@ const CASES: Array<[string, string, string, Record<string, string>?]> = [
   ['layer blob, HEAD', 'HEAD', `/v2/library/hello/blobs/${config.layer}`],
   ['blob range', 'GET', `/v2/library/hello/blobs/${config.layer}`, { Range: 'bytes=0-9' }],
   ['blob If-None-Match', 'GET', `/v2/library/hello/blobs/${config.config}`, { 'If-None-Match': `"${config.config}"` }],
+  [
+    'blob If-None-Match, weak in a list',
+    'GET',
+    `/v2/library/hello/blobs/${config.config}`,
+    { 'If-None-Match': `"x", W/"${config.config}"` },
+  ],
   ['unknown blob', 'GET', `/v2/library/hello/blobs/${ZEROS}`],
   ['blob of an unknown repository', 'GET', `/v2/library/nope/blobs/${config.config}`],
   ['malformed blob digest', 'GET', '/v2/library/hello/blobs/sha256:zz'],
