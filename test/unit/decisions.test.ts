@@ -1,0 +1,614 @@
+// The decision table (contract §2–§4): what a request is answered with, when, with which
+// Cache-Status, and what it costs upstream. ManifestStrategy runs here against an in-memory
+// store and a fake registry behind a stubbed fetch: no browser, no IndexedDB.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RegcacheConfig } from '../../src/core/config.js';
+import { acceptKey, parseAccept } from '../../src/core/http/accept.js';
+import { computeDigest } from '../../src/core/oci/digest.js';
+import { parseManifestUrl } from '../../src/core/oci/grammar.js';
+import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from '../../src/sw/storage/schema.js';
+import { ManifestStrategy } from '../../src/sw/strategy/manifest-strategy.js';
+
+const REGISTRY = 'https://registry.example';
+const PAGE = 'https://page.example';
+const REPO = 'team/app';
+const OCI = 'application/vnd.oci.image.manifest.v1+json';
+const DOCKER = 'application/vnd.docker.distribution.manifest.v2+json';
+const ACCEPT = `${OCI}, ${DOCKER}`;
+const TTL = 600;
+
+interface Image {
+  body: Uint8Array<ArrayBuffer>;
+  digest: string;
+  mediaType: string;
+}
+
+async function image(n: number, mediaType = OCI): Promise<Image> {
+  const body = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType, config: { size: n } }));
+  return { body, digest: await computeDigest('sha256', body), mediaType };
+}
+
+// The strategy's storage, in memory: what ManifestStore does, minus IndexedDB.
+class MemoryStore {
+  readonly manifests = new Map<string, ManifestRecord>();
+  readonly tags = new Map<string, TagRecord>();
+
+  async getManifest(key: ManifestKey) {
+    return this.manifests.get(key.join('\n'));
+  }
+  async getTag(key: TagKey) {
+    return this.tags.get(key.join('\n'));
+  }
+  async put(manifest: ManifestRecord | null, tag: TagRecord | null) {
+    if (!manifest && tag && !this.manifests.has([tag.upstream, tag.repository, tag.digest].join('\n'))) return false;
+    if (manifest) this.manifests.set([manifest.upstream, manifest.repository, manifest.digest].join('\n'), manifest);
+    if (tag) this.tags.set([tag.upstream, tag.repository, tag.tag, tag.accept].join('\n'), tag);
+    return true;
+  }
+  async confirm(manifest: ManifestKey, tag: TagKey | null, confirmedAt: number, expiresAt: number) {
+    const m = this.manifests.get(manifest.join('\n'));
+    if (!m) return false;
+    this.manifests.set(manifest.join('\n'), { ...m, confirmedAt, expiresAt });
+    const t = tag && this.tags.get(tag.join('\n'));
+    if (tag && t) this.tags.set(tag.join('\n'), { ...t, confirmedAt, expiresAt });
+    return true;
+  }
+  async dropTag(key: TagKey) {
+    return this.tags.delete(key.join('\n'));
+  }
+  async dropTagVariants(upstream: string, repository: string, tag: string) {
+    for (const [k, t] of this.tags) if (t.upstream === upstream && t.repository === repository && t.tag === tag) this.tags.delete(k);
+    return true;
+  }
+  async dropManifest(key: ManifestKey) {
+    this.manifests.delete(key.join('\n'));
+    for (const [k, t] of this.tags) if ([t.upstream, t.repository, t.digest].join('\n') === key.join('\n')) this.tags.delete(k);
+    return true;
+  }
+  tagDigests(): string[] {
+    return [...this.tags.values()].map((t) => `${t.tag}@${t.digest}`);
+  }
+}
+
+interface Call {
+  method: string;
+  reference: string;
+  authorization: string | null;
+  credentials: RequestCredentials | undefined;
+}
+
+type Override = (call: Call, signal: AbortSignal | undefined) => Response | Promise<Response> | undefined;
+
+// A registry: tags and manifests, optional credentials, and per-test misbehaviour.
+class Registry {
+  readonly calls: Call[] = [];
+  readonly tags = new Map<string, Image>();
+  readonly images = new Map<string, Image>();
+  // Answers 401 to any request without Authorization.
+  privateRepo = false;
+  override: Override | null = null;
+
+  push(tag: string, img: Image): void {
+    this.tags.set(tag, img);
+    this.images.set(img.digest, img);
+  }
+
+  readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const reference = url.pathname.slice(`/v2/${REPO}/manifests/`.length);
+    const call: Call = {
+      method: request.method,
+      reference,
+      authorization: request.headers.get('Authorization'),
+      credentials: init?.credentials ?? request.credentials,
+    };
+    this.calls.push(call);
+    const overridden = await this.override?.(call, init?.signal ?? undefined);
+    if (overridden) return overridden;
+    if (this.privateRepo && call.authorization === null) return new Response(null, { status: 401 });
+    const img = reference.includes(':') ? this.images.get(reference) : this.tags.get(reference);
+    if (!img) return new Response(request.method === 'HEAD' ? null : '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', { status: 404 });
+    return new Response(request.method === 'HEAD' ? null : img.body.slice(), {
+      headers: {
+        'Content-Type': img.mediaType,
+        'Content-Length': String(img.body.byteLength),
+        'Docker-Content-Digest': img.digest,
+        Etag: `"${img.digest}"`,
+      },
+    });
+  };
+
+  // What went upstream since the last look, as "METHOD reference".
+  take(): string[] {
+    return this.calls.splice(0).map((c) => `${c.method} ${c.reference}`);
+  }
+}
+
+function setup(config: Partial<RegcacheConfig> = {}) {
+  const store = new MemoryStore();
+  const registry = new Registry();
+  const counts: Record<string, number> = {};
+  let clock = 1_700_000_000_000;
+  const strategy = new ManifestStrategy({
+    config: { upstreams: [REGISTRY], ttl: TTL, fresh: 0, timeout: 1000, maxBytes: 1 << 26, ...config },
+    store,
+    stats: {
+      bump: (counter: string, by = 1) => {
+        counts[counter] = (counts[counter] ?? 0) + by;
+      },
+    },
+    recency: { used: () => undefined },
+    maintenance: { evict: async () => undefined, afterStore: async () => undefined, alarm: { note: () => undefined } },
+    events: { emit: () => undefined },
+    now: () => clock,
+    ownOrigin: PAGE,
+  } as unknown as ConstructorParameters<typeof ManifestStrategy>[0]);
+  vi.stubGlobal('fetch', registry.fetch);
+
+  const ask = async (reference: string, init: RequestInit & { headers?: Record<string, string> } = {}) => {
+    const url = `${REGISTRY}/v2/${REPO}/manifests/${reference}`;
+    const request = new Request(url, { ...init, headers: { Accept: ACCEPT, ...init.headers } });
+    const target = parseManifestUrl(new URL(url));
+    if (!target) throw new Error(`not a manifest URL: ${url}`);
+    const response = await strategy.handle(request, target);
+    const body = response.type === 'error' ? null : new Uint8Array(await response.arrayBuffer());
+    return { status: response.status, cacheStatus: response.headers.get('Cache-Status'), headers: response.headers, body };
+  };
+  const write = (reference: string, method: string) => {
+    const url = `${REGISTRY}/v2/${REPO}/manifests/${reference}`;
+    return strategy.write(new Request(url, { method }), parseManifestUrl(new URL(url))!);
+  };
+  return {
+    store,
+    registry,
+    write,
+    counts,
+    ask,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
+}
+
+let t: ReturnType<typeof setup>;
+let v1: Image;
+let v2: Image;
+
+beforeEach(async () => {
+  t = setup();
+  v1 = await image(1);
+  v2 = await image(2);
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('by digest', () => {
+  it('a stored digest is a hit with zero upstream requests', async () => {
+    t.registry.push('v1', v1);
+    await t.ask(v1.digest);
+    t.registry.take();
+    const r = await t.ask(v1.digest);
+    expect(r.status).toBe(200);
+    expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL}`);
+    expect(r.body).toEqual(v1.body);
+    expect(t.registry.take()).toEqual([]);
+  });
+
+  it('a digest not stored is fetched, verified and stored', async () => {
+    t.registry.push('v1', v1);
+    const r = await t.ask(v1.digest);
+    expect(r.status).toBe(200);
+    expect(r.cacheStatus).toBe(`regcache; fwd=miss; stored; ttl=${TTL}`);
+    expect(r.body).toEqual(v1.body);
+    expect(r.headers.get('Docker-Content-Digest')).toBe(v1.digest);
+    expect(t.registry.take()).toEqual([`GET ${v1.digest}`]);
+    expect([...t.store.manifests.values()].map((m) => m.digest)).toEqual([v1.digest]);
+  });
+
+  it('a HEAD not stored passes upstream HEAD through', async () => {
+    t.registry.push('v1', v1);
+    const r = await t.ask(v1.digest, { method: 'HEAD' });
+    expect(r.status).toBe(200);
+    expect(r.cacheStatus).toBe('regcache; fwd=miss; fwd-status=200');
+    expect(t.registry.take()).toEqual([`HEAD ${v1.digest}`]);
+    expect(t.store.manifests.size).toBe(0);
+  });
+
+  it('a stored manifest of a type the request does not accept goes upstream', async () => {
+    t.registry.push('v1', v1);
+    await t.ask(v1.digest);
+    t.registry.take();
+    const r = await t.ask(v1.digest, { headers: { Accept: DOCKER } });
+    expect(r.cacheStatus).toMatch(/^regcache; fwd=vary-miss/);
+    expect(t.registry.take()).toEqual([`GET ${v1.digest}`]);
+  });
+
+  it('concurrent misses share one upstream GET', async () => {
+    t.registry.push('v1', v1);
+    const [a, b] = await Promise.all([t.ask(v1.digest), t.ask(v1.digest)]);
+    expect(a.cacheStatus).toBe(`regcache; fwd=miss; stored; ttl=${TTL}`);
+    expect(b.cacheStatus).toBe(`regcache; fwd=miss; stored; collapsed; ttl=${TTL}`);
+    expect(t.registry.take()).toEqual([`GET ${v1.digest}`]);
+  });
+});
+
+describe('by tag', () => {
+  it('inside the freshness window is a hit with zero upstream requests', async () => {
+    t = setup({ fresh: 60 });
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    t.registry.take();
+    t.advance(30_000);
+    const r = await t.ask('v1');
+    expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL - 30}`);
+    expect(t.registry.take()).toEqual([]);
+  });
+
+  it('Cache-Control: no-cache skips the freshness window', async () => {
+    t = setup({ fresh: 60 });
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    t.registry.take();
+    const r = await t.ask('v1', { headers: { 'Cache-Control': 'no-cache' } });
+    expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=revalidated`);
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+  });
+
+  it('a re-check naming the same digest serves the stored answer, its life extended', async () => {
+    t.registry.push('v1', v1);
+    const first = await t.ask('v1');
+    expect(first.cacheStatus).toBe(`regcache; fwd=miss; stored; ttl=${TTL}`);
+    expect(t.registry.take()).toEqual(['GET v1']);
+    t.advance(100_000);
+    const r = await t.ask('v1');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual(v1.body);
+    expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=revalidated`);
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+  });
+
+  it('a moved tag is fetched by its new digest, verified and stored', async () => {
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    t.registry.push('v1', v2);
+    t.registry.take();
+    const r = await t.ask('v1');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual(v2.body);
+    expect(r.cacheStatus).toBe(`regcache; fwd=stale; stored; ttl=${TTL}`);
+    expect(t.registry.take()).toEqual(['HEAD v1', `GET ${v2.digest}`]);
+    expect(t.store.tagDigests()).toEqual([`v1@${v2.digest}`]);
+  });
+
+  it('a tag moved to content already stored is repointed without a GET', async () => {
+    t.registry.push('v1', v1);
+    t.registry.push('v2', v2);
+    await t.ask('v1');
+    await t.ask(v2.digest);
+    t.registry.push('v1', v2);
+    t.registry.take();
+    const r = await t.ask('v1');
+    expect(r.body).toEqual(v2.body);
+    expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=revalidated`);
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+    expect(t.store.tagDigests()).toEqual([`v1@${v2.digest}`]);
+  });
+
+  it('a HEAD of a moved tag passes upstream HEAD through', async () => {
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    t.registry.push('v1', v2);
+    t.registry.take();
+    const r = await t.ask('v1', { method: 'HEAD' });
+    expect(r.headers.get('Docker-Content-Digest')).toBe(v2.digest);
+    expect(r.cacheStatus).toBe('regcache; fwd=stale');
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+  });
+
+  it('a 404 passes through and drops only that Accept set’s variant', async () => {
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    await t.ask('v1', { headers: { Accept: OCI } });
+    expect(t.store.tags.size).toBe(2);
+    t.registry.tags.delete('v1');
+    t.registry.take();
+    const r = await t.ask('v1', { headers: { Accept: OCI } });
+    expect(r.status).toBe(404);
+    expect(r.cacheStatus).toBe('regcache; fwd=stale; fwd-status=404');
+    // A GET is asked again as a GET, so the page gets upstream's body too.
+    expect(t.registry.take()).toEqual(['HEAD v1', 'GET v1']);
+    expect([...t.store.tags.values()].map((tag) => tag.accept)).toEqual([acceptKey(parseAccept(ACCEPT))]);
+    expect(t.store.manifests.size).toBe(1);
+  });
+
+  it('a 404 to a HEAD re-check drops the variant too', async () => {
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    t.registry.tags.delete('v1');
+    t.registry.take();
+    const r = await t.ask('v1', { method: 'HEAD' });
+    expect(r.status).toBe(404);
+    expect(r.cacheStatus).toBe('regcache; fwd=stale; fwd-status=404');
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+    expect(t.store.tags.size).toBe(0);
+  });
+
+  it('a 404 for a tag not stored passes through', async () => {
+    const r = await t.ask('nope');
+    expect(r.status).toBe(404);
+    expect(r.cacheStatus).toBe('regcache; fwd=miss; fwd-status=404');
+    expect(t.registry.take()).toEqual(['GET nope']);
+  });
+});
+
+describe('upstream failing while a tag is re-checked', () => {
+  beforeEach(async () => {
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    t.registry.take();
+  });
+
+  it.each([500, 503])('%i: a public record is served stale', async (status) => {
+    t.registry.override = () => new Response(null, { status });
+    const r = await t.ask('v1');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual(v1.body);
+    expect(r.cacheStatus).toBe(`regcache; hit; fwd-status=${status}; ttl=${TTL}; detail=stale`);
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+  });
+
+  it('429: served stale, and no re-check until Retry-After has passed', async () => {
+    t.registry.override = () => new Response(null, { status: 429, headers: { 'Retry-After': '30' } });
+    const r = await t.ask('v1');
+    expect(r.cacheStatus).toBe(`regcache; hit; fwd-status=429; ttl=${TTL}; detail=stale`);
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+    const gated = await t.ask('v1');
+    expect(gated.cacheStatus).toBe(`regcache; hit; fwd-status=429; ttl=${TTL}; detail=stale`);
+    expect(t.registry.take()).toEqual([]);
+    t.advance(31_000);
+    t.registry.override = null;
+    const after = await t.ask('v1');
+    expect(after.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=revalidated`);
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+  });
+
+  it('a network error: served stale', async () => {
+    t.registry.override = () => {
+      throw new TypeError('Failed to fetch');
+    };
+    const r = await t.ask('v1');
+    expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=stale`);
+  });
+
+  it('a timeout: served stale', async () => {
+    t = setup({ timeout: 20 });
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    t.registry.take();
+    t.registry.override = (_call, signal) =>
+      new Promise<Response>((_, reject) => signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+    const r = await t.ask('v1');
+    expect(r.status).toBe(200);
+    expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=stale`);
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+  });
+
+  it('with nothing stored, the page gets what upstream said', async () => {
+    t.registry.override = () => new Response('down', { status: 503 });
+    const r = await t.ask('other');
+    expect(r.status).toBe(503);
+    expect(r.cacheStatus).toBe('regcache; fwd=miss; fwd-status=503');
+  });
+
+  it('with nothing stored and upstream unreachable, a network error', async () => {
+    t.registry.override = () => {
+      throw new TypeError('Failed to fetch');
+    };
+    const r = await t.ask('other');
+    expect(r.status).toBe(0);
+    expect(r.body).toBeNull();
+  });
+});
+
+describe('credentials', () => {
+  const AUTH = { Authorization: 'Bearer secret' };
+
+  async function storePrivate() {
+    t.registry.privateRepo = true;
+    t.registry.push('v1', v1);
+    const r = await t.ask('v1', { headers: AUTH });
+    expect(r.cacheStatus).toBe(`regcache; fwd=miss; stored; ttl=${TTL}`);
+    // The credential-free HEAD is refused: the record is private.
+    expect(t.registry.calls.map((c) => [c.method, c.authorization, c.credentials])).toEqual([
+      ['GET', 'Bearer secret', 'same-origin'],
+      ['HEAD', null, 'omit'],
+    ]);
+    t.registry.take();
+    expect([...t.store.manifests.values()].map((m) => m.private)).toEqual([true]);
+  }
+
+  it('a credentialed miss of public content is stored public: later a zero-request hit for anyone', async () => {
+    t.registry.push('v1', v1);
+    await t.ask('v1', { headers: AUTH });
+    expect(t.registry.calls.map((c) => [c.method, c.authorization, c.credentials])).toEqual([
+      ['GET', 'Bearer secret', 'same-origin'],
+      ['HEAD', null, 'omit'],
+    ]);
+    t.registry.take();
+    expect([...t.store.manifests.values()].map((m) => m.private)).toEqual([false]);
+    const r = await t.ask(v1.digest);
+    expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL}`);
+    expect(t.registry.take()).toEqual([]);
+  });
+
+  it('a credentialed miss of content upstream refuses without credentials is private', async () => {
+    await storePrivate();
+    // Even by digest, upstream must accept this request's own credentials first.
+    const r = await t.ask(v1.digest, { headers: AUTH });
+    expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=revalidated`);
+    expect(t.registry.take()).toEqual([`HEAD ${v1.digest}`]);
+  });
+
+  it('a private record is refused to a request upstream refuses', async () => {
+    await storePrivate();
+    const r = await t.ask(v1.digest);
+    expect(r.status).toBe(401);
+    expect(r.cacheStatus).toBe('regcache; fwd=stale; fwd-status=401');
+    expect(t.registry.take()).toEqual([`HEAD ${v1.digest}`, `GET ${v1.digest}`]);
+  });
+
+  it('a private record is not served stale on a 5xx', async () => {
+    await storePrivate();
+    t.registry.override = () => new Response('down', { status: 503 });
+    const r = await t.ask('v1', { headers: AUTH });
+    expect(r.status).toBe(503);
+    expect(r.cacheStatus).toBe('regcache; fwd=stale; fwd-status=503');
+    expect(t.registry.take()).toEqual(['HEAD v1', 'GET v1']);
+  });
+
+  it('a private record is served stale when upstream cannot be reached', async () => {
+    await storePrivate();
+    t.registry.override = () => {
+      throw new TypeError('Failed to fetch');
+    };
+    const r = await t.ask('v1', { headers: AUTH });
+    expect(r.status).toBe(200);
+    expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=stale`);
+  });
+
+  it('a private record is not served on a 429: the page is told to wait, then the gate answers', async () => {
+    await storePrivate();
+    t.registry.override = () => new Response(null, { status: 429, headers: { 'Retry-After': '30' } });
+    const r = await t.ask('v1', { headers: AUTH });
+    expect(r.status).toBe(429);
+    expect(r.headers.get('Retry-After')).toBe('30');
+    expect(r.cacheStatus).toBe('regcache; fwd=stale; fwd-status=429');
+    expect(JSON.parse(new TextDecoder().decode(r.body!)).errors[0].code).toBe('TOOMANYREQUESTS');
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+
+    t.advance(10_000);
+    const gated = await t.ask('v1', { headers: AUTH });
+    expect(gated.status).toBe(429);
+    expect(gated.headers.get('Retry-After')).toBe('20');
+    expect(gated.cacheStatus).toBe('regcache; detail=retry-after');
+    expect(t.registry.take()).toEqual([]);
+  });
+
+  it('a HEAD for a private record on a 429 gets upstream’s answer', async () => {
+    await storePrivate();
+    t.registry.override = () => new Response(null, { status: 429 });
+    const r = await t.ask('v1', { method: 'HEAD', headers: AUTH });
+    expect(r.status).toBe(429);
+    expect(r.cacheStatus).toBe('regcache; fwd=stale; fwd-status=429');
+  });
+
+  it('within the fresh window, credentials upstream accepted need no new HEAD', async () => {
+    t = setup({ fresh: 60 });
+    v1 = await image(1);
+    await storePrivate();
+    const first = await t.ask(v1.digest, { headers: AUTH });
+    expect(first.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=revalidated`);
+    expect(t.registry.take()).toEqual([`HEAD ${v1.digest}`]);
+    const again = await t.ask(v1.digest, { headers: AUTH });
+    expect(again.cacheStatus).toBe(`regcache; hit; ttl=${TTL}`);
+    expect(t.registry.take()).toEqual([]);
+  });
+});
+
+describe('verification', () => {
+  it('a non-canonical Docker-Content-Digest is treated as absent: the key comes from the body', async () => {
+    t.registry.override = () =>
+      new Response(v1.body.slice(), { headers: { 'Content-Type': OCI, 'Docker-Content-Digest': v1.digest.toUpperCase() } });
+    const r = await t.ask('v1');
+    expect(r.status).toBe(200);
+    expect(r.cacheStatus).toBe(`regcache; fwd=miss; stored; ttl=${TTL}`);
+    // Upstream's header is repeated as sent; the key is the canonical digest.
+    expect(r.headers.get('Docker-Content-Digest')).toBe(v1.digest.toUpperCase());
+    expect([...t.store.manifests.values()].map((m) => m.digest)).toEqual([v1.digest]);
+  });
+
+  it('a body that does not match its Docker-Content-Digest is a 502 DIGEST_INVALID, not stored', async () => {
+    t.registry.override = () => new Response(v2.body.slice(), { headers: { 'Content-Type': OCI, 'Docker-Content-Digest': v1.digest } });
+    const r = await t.ask('v1');
+    expect(r.status).toBe(502);
+    expect(r.cacheStatus).toBe('regcache; fwd=miss');
+    const error = JSON.parse(new TextDecoder().decode(r.body!)).errors[0];
+    expect(error.code).toBe('DIGEST_INVALID');
+    expect(error.detail).toEqual({ url: `${REGISTRY}/v2/${REPO}/manifests/v1`, dockerContentDigest: v1.digest, computed: v2.digest });
+    expect(t.store.manifests.size + t.store.tags.size).toBe(0);
+    expect(t.counts.verificationFailures).toBe(1);
+  });
+
+  it('a body that does not hash to the digest it was requested by is a 502 DIGEST_INVALID', async () => {
+    t.registry.override = () => new Response(v2.body.slice(), { headers: { 'Content-Type': OCI } });
+    const r = await t.ask(v1.digest);
+    expect(r.status).toBe(502);
+    const error = JSON.parse(new TextDecoder().decode(r.body!)).errors[0];
+    expect(error).toMatchObject({ code: 'DIGEST_INVALID', detail: { requested: v1.digest } });
+    expect(t.store.manifests.size).toBe(0);
+  });
+
+  it('Cache-Control: no-store from upstream: served, not stored', async () => {
+    t.registry.override = () => new Response(v1.body.slice(), { headers: { 'Content-Type': OCI, 'Cache-Control': 'no-store' } });
+    const r = await t.ask('v1');
+    expect(r.status).toBe(200);
+    expect(r.cacheStatus).toBe('regcache; fwd=miss; fwd-status=200; detail=not-stored');
+    expect(t.store.manifests.size).toBe(0);
+  });
+});
+
+describe('writes', () => {
+  it('a successful DELETE of a tag drops every Accept variant of it, and nothing else', async () => {
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    await t.ask('v1', { headers: { Accept: OCI } });
+    t.registry.override = (call) => (call.method === 'DELETE' ? new Response(null, { status: 202 }) : undefined);
+    const r = await t.write('v1', 'DELETE');
+    expect(r.status).toBe(202);
+    expect(t.store.tags.size).toBe(0);
+    expect(t.store.manifests.size).toBe(1);
+  });
+
+  it('a successful DELETE of a digest drops the manifest and its tags', async () => {
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    t.registry.override = (call) => (call.method === 'DELETE' ? new Response(null, { status: 202 }) : undefined);
+    await t.write(v1.digest, 'DELETE');
+    expect(t.store.tags.size + t.store.manifests.size).toBe(0);
+  });
+
+  it('a refused write drops nothing', async () => {
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    t.registry.override = (call) => (call.method === 'DELETE' ? new Response(null, { status: 401 }) : undefined);
+    expect((await t.write('v1', 'DELETE')).status).toBe(401);
+    expect(t.store.tags.size + t.store.manifests.size).toBe(2);
+  });
+});
+
+describe('statistics', () => {
+  it('count what happened, as the page client reports it', async () => {
+    t.registry.push('v1', v1);
+    await t.ask('v1'); // miss: one GET
+    await t.ask('v1'); // re-checked hit: one HEAD
+    await t.ask(v1.digest); // hit
+    t.registry.override = () => {
+      throw new TypeError('Failed to fetch');
+    };
+    await t.ask('v1'); // stale
+    expect(t.counts).toEqual({
+      requests: 4,
+      hits: 2,
+      misses: 1,
+      stale: 1,
+      rechecks: 2,
+      upstreamGets: 1,
+      upstreamHeads: 2,
+      bytesPulled: v1.body.byteLength,
+      bytesServed: 4 * v1.body.byteLength,
+    });
+  });
+});
