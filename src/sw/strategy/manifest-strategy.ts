@@ -7,12 +7,12 @@ import { computeDigest, isCanonicalDigest, matchesDigest } from '../../core/oci/
 import type { ManifestTarget } from '../../core/oci/grammar.js';
 import { isSchema1, unstorableReason } from '../../core/oci/media-types.js';
 import { type Clock, expiryFor, isLive, secondsLeft } from '../housekeeping/expiry.js';
-import type { Maintenance } from '../housekeeping/maintenance.js';
 import type { Events } from '../reporting/events.js';
 import type { Stats } from '../reporting/stats.js';
 import type { Recency } from '../storage/recency.js';
+import { type SaveMaintenance, save } from '../storage/save.js';
 import type { ManifestRecord, StoredHeaders, TagRecord } from '../storage/schema.js';
-import { type ManifestStore, manifestKey, StorageFullError, tagKey } from '../storage/store.js';
+import { type ManifestStore, manifestKey, tagKey } from '../storage/store.js';
 import { InFlight } from '../upstream/coalesce.js';
 import { callUpstream, MANIFEST_LIMIT, RetryAfterGate, readBody, retryAfterSeconds, UpstreamError } from '../upstream/upstream.js';
 import { answerFromRecord, ociError, passThrough, snapshotHeaders, type UpstreamAnswer } from './answers.js';
@@ -49,7 +49,7 @@ export interface StrategyOptions {
   store: ManifestStore;
   stats: Stats;
   recency: Recency;
-  maintenance: Maintenance;
+  maintenance: SaveMaintenance;
   events: Events;
   now: Clock;
   // The worker's own origin, where 'same-origin' requests carry cookies. Default: self's.
@@ -167,7 +167,7 @@ export class ManifestStrategy {
       // The tag moved to content already stored: repoint it, no body needed.
       const confirmed = await this.confirm(moved.record, null);
       const repointed = this.tagRecord(ask, confirmed);
-      await this.save(null, repointed);
+      await save(this.store, this.o.maintenance, null, repointed);
       return this.hit(ask, confirmed, repointed, { detail: 'revalidated' });
     }
     // A HEAD asks for no body, so it costs no pull: pass upstream's headers through.
@@ -268,26 +268,6 @@ export class ManifestStrategy {
 
   private served(ask: Ask, bytes: number): void {
     if (ask.method === 'GET') this.stats.bump('bytesServed', bytes);
-  }
-
-  // Stores, evicting and retrying once when the quota is full. Failing that, the
-  // request is still answered: from what upstream just sent.
-  private async save(manifest: ManifestRecord | null, tag: TagRecord | null): Promise<boolean> {
-    let stored = false;
-    try {
-      stored = await this.store.put(manifest, tag);
-    } catch (error) {
-      if (!(error instanceof StorageFullError)) throw error;
-      await this.o.maintenance.evict(manifest?.size ?? 0);
-      try {
-        stored = await this.store.put(manifest, tag);
-      } catch {
-        stored = false;
-      }
-    }
-    if (stored && manifest) await this.o.maintenance.afterStore(manifest);
-    else if (stored && tag) this.o.maintenance.alarm.note(tag.expiresAt);
-    return stored;
   }
 
   private async confirm(record: ManifestRecord, tag: TagRecord | null): Promise<ManifestRecord> {
@@ -464,7 +444,7 @@ export class ManifestStrategy {
       private: ask.credentialed && !(await this.servedAnonymously(ask, reference, digest)),
     };
     const tag = target.isDigest ? null : this.tagRecord(ask, record);
-    const stored = await this.save(record, tag);
+    const stored = await save(this.store, this.o.maintenance, record, tag);
     return { kind: 'record', record, stored };
   }
 

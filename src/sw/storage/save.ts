@@ -1,0 +1,40 @@
+// Storing with the quota in mind: a write the browser's quota refuses evicts and is retried
+// once. Storage trouble never fails a request; the caller answers from upstream instead.
+import type { ManifestRecord, TagRecord } from './schema.js';
+import { type ManifestStore, StorageFullError } from './store.js';
+
+/** What a save needs of the budget's keeper (housekeeping's Maintenance is one). */
+export interface SaveMaintenance {
+  /** Frees at least `bytes`, and gets under the budget. */
+  evict(bytes: number): Promise<void>;
+  /** After a manifest is stored: notes its expiry, and evicts if over the budget. */
+  afterStore(record: ManifestRecord): Promise<void>;
+  alarm: { note(expiresAt: number): void };
+}
+
+/**
+ * Stores a manifest and/or a tag (as `store.put`), evicting and retrying once when the
+ * quota is full, and schedules what was stored for expiry. Answers whether it was stored.
+ */
+export async function save(
+  store: Pick<ManifestStore, 'put'>,
+  maintenance: SaveMaintenance,
+  manifest: ManifestRecord | null,
+  tag: TagRecord | null,
+): Promise<boolean> {
+  let stored = false;
+  try {
+    stored = await store.put(manifest, tag);
+  } catch (error) {
+    if (!(error instanceof StorageFullError)) throw error;
+    await maintenance.evict(manifest?.size ?? 0);
+    try {
+      stored = await store.put(manifest, tag);
+    } catch {
+      stored = false;
+    }
+  }
+  if (stored && manifest) await maintenance.afterStore(manifest);
+  else if (stored && tag) maintenance.alarm.note(tag.expiresAt);
+  return stored;
+}
