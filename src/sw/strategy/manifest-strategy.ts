@@ -3,7 +3,7 @@
 import type { RegcacheConfig } from '../../core/config.js';
 import { acceptKey, accepts, mediaTypeOf, parseAccept } from '../../core/http/accept.js';
 import type { CacheStatus, ForwardReason } from '../../core/http/cache-status.js';
-import { computeDigest, isCanonicalDigest, matchesDigest } from '../../core/oci/digest.js';
+import { isCanonicalDigest } from '../../core/oci/digest.js';
 import type { ManifestTarget } from '../../core/oci/grammar.js';
 import { isSchema1, unstorableReason } from '../../core/oci/media-types.js';
 import { type Clock, expiryFor, isLive, secondsLeft } from '../housekeeping/expiry.js';
@@ -17,6 +17,7 @@ import { InFlight } from '../upstream/coalesce.js';
 import { callUpstream, MANIFEST_LIMIT, RetryAfterGate, readBody, retryAfterSeconds, UpstreamError } from '../upstream/upstream.js';
 import { answerFromRecord, ociError, passThrough, snapshotHeaders, type UpstreamAnswer } from './answers.js';
 import { couldCarryCredentials, credentialKey } from './credentials.js';
+import { verify } from './verify.js';
 
 // One page request, with what decides its answer pulled out of the headers.
 interface Ask {
@@ -392,25 +393,12 @@ export class ManifestStrategy {
     // A digest that is not canonical is no key and no claim to check: as if absent, so the
     // digest comes from the body (upper-case hex would otherwise key a duplicate record).
     const headerDigest = sentDigest !== null && isCanonicalDigest(sentDigest) ? sentDigest : null;
-    const url = this.manifestUrl(ask, reference);
-    if (headerDigest && !(await matchesDigest(headerDigest, body))) {
+    const verified = await verify(body, reference, headerDigest);
+    if (!verified.ok) {
       this.stats.bump('verificationFailures');
-      return {
-        kind: 'invalid',
-        message: 'manifest body does not match its Docker-Content-Digest',
-        detail: { url, dockerContentDigest: headerDigest, computed: await computeDigest('sha256', body) },
-      };
+      return { kind: 'invalid', message: verified.message, detail: { url: this.manifestUrl(ask, reference), ...verified.detail } };
     }
-    // A header digest equal to the reference has just been checked.
-    if (byDigest && headerDigest !== reference && !(await matchesDigest(reference, body))) {
-      this.stats.bump('verificationFailures');
-      return {
-        kind: 'invalid',
-        message: 'manifest body does not match the digest it was requested by',
-        detail: { url, requested: reference },
-      };
-    }
-    const digest = byDigest ? reference : (headerDigest ?? (await computeDigest('sha256', body)));
+    const { digest } = verified;
 
     const responseNoStore = (response.headers.get('Cache-Control') ?? '').toLowerCase().includes('no-store');
     // A redirect may lead anywhere: what it served is passed on, never kept for this URL.
