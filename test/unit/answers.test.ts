@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ManifestRecord } from '../../src/sw/storage/schema.js';
-import { answerFromRecord, ociError, passThrough, type UpstreamAnswer } from '../../src/sw/strategy/answers.js';
+import { answerFromRecord, ociError, passThrough } from '../../src/sw/strategy/answers.js';
+import type { UpstreamAnswer } from '../../src/sw/upstream/calls.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const BODY = new TextEncoder().encode('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}');

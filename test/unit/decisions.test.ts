@@ -7,7 +7,7 @@ import { acceptKey, parseAccept } from '../../src/core/http/accept.js';
 import { computeDigest } from '../../src/core/oci/digest.js';
 import { parseManifestUrl } from '../../src/core/oci/grammar.js';
 import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from '../../src/sw/storage/schema.js';
-import { ManifestStrategy } from '../../src/sw/strategy/manifest-strategy.js';
+import { ManifestStrategy, type StrategyStore } from '../../src/sw/strategy/manifest-strategy.js';
 
 const REGISTRY = 'https://registry.example';
 const PAGE = 'https://page.example';
@@ -29,7 +29,7 @@ async function image(n: number, mediaType = OCI): Promise<Image> {
 }
 
 // The strategy's storage, in memory: what ManifestStore does, minus IndexedDB.
-class MemoryStore {
+class MemoryStore implements StrategyStore {
   readonly manifests = new Map<string, ManifestRecord>();
   readonly tags = new Map<string, TagRecord>();
 
@@ -134,7 +134,7 @@ function setup(config: Partial<RegcacheConfig> = {}) {
     config: { upstreams: [REGISTRY], ttl: TTL, fresh: 0, timeout: 1000, maxBytes: 1 << 26, ...config },
     store,
     stats: {
-      bump: (counter: string, by = 1) => {
+      bump: (counter, by = 1) => {
         counts[counter] = (counts[counter] ?? 0) + by;
       },
     },
@@ -143,7 +143,7 @@ function setup(config: Partial<RegcacheConfig> = {}) {
     events: { emit: () => undefined },
     now: () => clock,
     ownOrigin: PAGE,
-  } as unknown as ConstructorParameters<typeof ManifestStrategy>[0]);
+  });
   vi.stubGlobal('fetch', registry.fetch);
 
   const ask = async (reference: string, init: RequestInit & { headers?: Record<string, string> } = {}) => {
@@ -328,6 +328,19 @@ describe('by tag', () => {
     t.registry.push('v1', v1);
     await t.ask('v1');
     t.registry.tags.delete('v1');
+    t.registry.take();
+    const r = await t.ask('v1', { method: 'HEAD' });
+    expect(r.status).toBe(404);
+    expect(r.cacheStatus).toBe('regcache; fwd=stale; fwd-status=404');
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+    expect(t.store.tags.size).toBe(0);
+  });
+
+  it('a 404 to a HEAD for an expired tag drops that variant', async () => {
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    t.registry.tags.delete('v1');
+    t.advance((TTL + 1) * 1000);
     t.registry.take();
     const r = await t.ask('v1', { method: 'HEAD' });
     expect(r.status).toBe(404);
@@ -610,5 +623,31 @@ describe('statistics', () => {
       bytesPulled: v1.body.byteLength,
       bytesServed: 4 * v1.body.byteLength,
     });
+  });
+
+  // Counted from the final answer: a hit (fresh or revalidated), a stale hit, or forwarded.
+  it('a moved tag, a refusal and an invalid body count as misses; a wait regcache answers itself does not', async () => {
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    t.registry.push('v1', v2);
+    await t.ask('v1'); // moved: fetched by digest
+    t.registry.override = () => new Response(v1.body.slice(), { headers: { 'Content-Type': OCI, 'Docker-Content-Digest': v2.digest } });
+    await t.ask('v2'); // DIGEST_INVALID
+    t.registry.override = () => new Response(null, { status: 401 });
+    await t.ask('v3', { method: 'HEAD' }); // refused
+    expect(t.counts).toMatchObject({ requests: 4, misses: 4, verificationFailures: 1 });
+    expect(t.counts.hits).toBeUndefined();
+  });
+
+  it('a private record behind a running Retry-After: neither hit nor miss', async () => {
+    t.registry.privateRepo = true;
+    t.registry.push('v1', v1);
+    const auth = { headers: { Authorization: 'Bearer secret' } };
+    await t.ask('v1', auth);
+    t.registry.override = () => new Response(null, { status: 429, headers: { 'Retry-After': '30' } });
+    await t.ask('v1', auth);
+    const before = { ...t.counts };
+    expect((await t.ask('v1', auth)).cacheStatus).toBe('regcache; detail=retry-after');
+    expect(t.counts).toEqual({ ...before, requests: before.requests! + 1 });
   });
 });

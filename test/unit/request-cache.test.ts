@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestsNoStore } from '../../src/sw/strategy/manifest-strategy.js';
+import { requestsNoStore } from '../../src/sw/strategy/ask.js';
 
 const URL_ = 'https://r.example/v2/library/x/manifests/v1';
 

@@ -2,6 +2,7 @@
 import { type CacheStatus, formatCacheStatus } from '../../core/http/cache-status.js';
 import { etagMatches } from '../../core/http/etag.js';
 import type { ManifestRecord } from '../storage/schema.js';
+import type { UpstreamAnswer } from '../upstream/calls.js';
 
 // A worker-made answer to a cross-origin request is CORS-filtered for the page, so
 // every header the page should read has to be exposed explicitly.
@@ -15,6 +16,7 @@ function withoutBody(method: string, status: number): boolean {
   return method === 'HEAD' || status === 204 || status === 304;
 }
 
+/** A stored record's answer: upstream's kept headers and body, or a 304 when If-None-Match names it. */
 export function answerFromRecord(
   record: ManifestRecord,
   request: { method: string; ifNoneMatch: string | null },
@@ -37,17 +39,7 @@ export function answerFromRecord(
   return new Response(body, { status: code, statusText: notModified ? 'Not Modified' : 'OK', headers: expose(headers) });
 }
 
-export interface UpstreamAnswer {
-  status: number;
-  statusText: string;
-  headers: [string, string][];
-  body: Uint8Array<ArrayBuffer> | null;
-}
-
-export function snapshotHeaders(response: Response): [string, string][] {
-  return [...response.headers];
-}
-
+/** Upstream's answer as it came, with regcache's Cache-Status. */
 export function passThrough(answer: UpstreamAnswer, method: string, status: CacheStatus): Response {
   const headers = new Headers(answer.headers);
   headers.set('Cache-Status', formatCacheStatus(status));
@@ -59,7 +51,7 @@ export function passThrough(answer: UpstreamAnswer, method: string, status: Cach
   });
 }
 
-// OCI distribution-spec error body, for failures regcache itself detects.
+/** An OCI distribution-spec error body, for failures regcache itself detects. */
 export function ociError(
   httpStatus: number,
   code: string,
@@ -77,4 +69,21 @@ export function ociError(
     status: httpStatus,
     headers: expose(headers),
   });
+}
+
+/**
+ * A page's answer, decided by the strategy, counted (tally.ts), then built (render): a stored
+ * or just-fetched record, upstream's answer passed through, or one regcache made itself (an
+ * OCI error, or a network error), with the Cache-Status it carries or would carry.
+ */
+export type Reply = { status: CacheStatus } & (
+  | { kind: 'record'; record: ManifestRecord }
+  | { kind: 'pass'; answer: UpstreamAnswer }
+  | { kind: 'made'; response: Response }
+);
+
+/** Builds the Response for a reply to a request. */
+export function render(reply: Reply, request: { method: string; ifNoneMatch: string | null }): Response {
+  if (reply.kind === 'record') return answerFromRecord(reply.record, request, reply.status);
+  return reply.kind === 'pass' ? passThrough(reply.answer, request.method, reply.status) : reply.response;
 }

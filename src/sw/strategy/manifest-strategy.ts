@@ -1,38 +1,45 @@
 // Where each manifest request is decided: served from the store, re-checked, or fetched.
+// The decisions produce a Reply; handle() alone drops what it says is gone, counts it and
+// builds the Response.
 
 import type { RegcacheConfig } from '../../core/config.js';
-import { acceptKey, accepts, mediaTypeOf, parseAccept } from '../../core/http/accept.js';
+import { accepts, mediaTypeOf } from '../../core/http/accept.js';
 import type { CacheStatus, ForwardReason } from '../../core/http/cache-status.js';
 import { isCanonicalDigest } from '../../core/oci/digest.js';
 import type { ManifestTarget } from '../../core/oci/grammar.js';
-import { isSchema1, unstorableReason } from '../../core/oci/media-types.js';
+import { isSchema1 } from '../../core/oci/media-types.js';
 import { type Clock, expiryFor, isLive, secondsLeft } from '../housekeeping/expiry.js';
 import type { Events } from '../reporting/events.js';
 import type { Stats } from '../reporting/stats.js';
 import type { Recency } from '../storage/recency.js';
 import { type SaveMaintenance, save } from '../storage/save.js';
-import type { ManifestRecord, StoredHeaders, TagRecord } from '../storage/schema.js';
-import { type ManifestStore, manifestKey, tagKey } from '../storage/store.js';
+import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from '../storage/schema.js';
+import { manifestKey, tagKey } from '../storage/store.js';
+import { manifestUrl, type UpstreamAnswer, UpstreamCalls } from '../upstream/calls.js';
 import { InFlight } from '../upstream/coalesce.js';
-import { callUpstream, MANIFEST_LIMIT, RetryAfterGate, readBody, retryAfterSeconds, UpstreamError } from '../upstream/upstream.js';
-import { answerFromRecord, ociError, passThrough, snapshotHeaders, type UpstreamAnswer } from './answers.js';
-import { couldCarryCredentials, credentialKey } from './credentials.js';
+import { RetryAfterGate, retryAfterSeconds, UpstreamError } from '../upstream/upstream.js';
+import { ociError, type Reply, render } from './answers.js';
+import { type Ask, readAsk } from './ask.js';
+import { credentialKey } from './credentials.js';
+import { headerOf, type Recheck, readRecheck } from './recheck.js';
+import { keptHeaders, manifestRecord, tagRecord } from './records.js';
+import { tally } from './tally.js';
 import { verify } from './verify.js';
 
-// One page request, with what decides its answer pulled out of the headers.
-interface Ask {
-  method: 'GET' | 'HEAD';
-  target: ManifestTarget;
-  acceptHeader: string | null;
-  accept: readonly string[];
-  acceptKey: string;
-  authorization: string | null;
-  credentials: RequestCredentials;
-  // Whether cookies, HTTP auth or an Authorization header could ride on it (credentials.ts).
-  credentialed: boolean;
-  ifNoneMatch: string | null;
-  noStore: boolean;
-  noCache: boolean;
+/** What the strategy needs of storage. ManifestStore is one; the unit tests use one in memory. */
+export interface StrategyStore {
+  getManifest(key: ManifestKey): Promise<ManifestRecord | undefined>;
+  getTag(key: TagKey): Promise<TagRecord | undefined>;
+  /** Stores both or neither; a tag alone only while its manifest is stored. Throws StorageFullError on a full quota. */
+  put(manifest: ManifestRecord | null, tag: TagRecord | null): Promise<boolean>;
+  /** Upstream vouched for the content again: extends both records' lives. */
+  confirm(manifest: ManifestKey, tag: TagKey | null, confirmedAt: number, expiresAt: number): Promise<boolean>;
+  /** Drops one Accept variant of a tag. */
+  dropTag(key: TagKey): Promise<boolean>;
+  /** Drops every Accept variant of a tag. */
+  dropTagVariants(upstream: string, repository: string, tag: string): Promise<boolean>;
+  /** Drops a manifest and every tag pointing at it. */
+  dropManifest(key: ManifestKey): Promise<boolean>;
 }
 
 // The result of one upstream GET, shared by every request collapsed onto it.
@@ -42,194 +49,150 @@ type Fetched =
   | { kind: 'invalid'; message: string; detail: Record<string, string> }
   | { kind: 'failed'; error: UpstreamError };
 
-// The result of one HEAD re-check.
-type Recheck = { kind: 'answer'; answer: UpstreamAnswer } | { kind: 'failed' };
+// Re-check outcomes that do not vouch for the stored content.
+type Unconfirmed = Exclude<Recheck, { kind: 'confirmed' | 'moved' }>;
 
 export interface StrategyOptions {
   config: RegcacheConfig;
-  store: ManifestStore;
-  stats: Stats;
-  recency: Recency;
+  store: StrategyStore;
+  stats: Pick<Stats, 'bump'>;
+  recency: Pick<Recency, 'used'>;
   maintenance: SaveMaintenance;
-  events: Events;
+  events: Pick<Events, 'emit'>;
   now: Clock;
   // The worker's own origin, where 'same-origin' requests carry cookies. Default: self's.
   ownOrigin?: string;
 }
 
-function cacheControlHas(request: Request, directive: string): boolean {
-  const value = request.headers.get('Cache-Control') ?? '';
-  return value.split(',').some((d) => d.trim().toLowerCase() === directive);
+// An answer regcache made itself (`status`: its Cache-Status, also what it counts as).
+function made(response: Response, status: CacheStatus): Reply {
+  return { kind: 'made', response, status };
 }
-
-const CONDITIONAL = ['If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since', 'If-Match', 'If-Range'];
-
-// Whether the page asked for no-store. Firefox hands the worker a request whose cache mode
-// is already 'no-store' when it carries a conditional header (Fetch's HTTP-network-or-cache
-// step, applied before the worker sees it), so there the mode says nothing of the page's
-// wish; Chromium leaves it 'default'. The header is the page's word either way.
-export function requestsNoStore(request: Request): boolean {
-  if (cacheControlHas(request, 'no-store')) return true;
-  return request.cache === 'no-store' && !CONDITIONAL.some((h) => request.headers.has(h));
-}
-
-// The headers a record keeps are repeated on every hit but not counted in maxBytes, so a
-// hostile upstream could hide megabytes in an Etag. Real ones are a digest long.
-const KEPT_HEADER_LIMIT = 1024;
 
 // A record that needs upstream's word before each request it is served to (contract §3a).
 function isPrivate(record: ManifestRecord, tag: TagRecord | null): boolean {
   return record.private || tag?.private === true;
 }
 
-function headerOf(answer: UpstreamAnswer, name: string): string | null {
-  const found = answer.headers.find(([n]) => n.toLowerCase() === name);
-  return found ? found[1] : null;
-}
-
 export class ManifestStrategy {
   private readonly config: RegcacheConfig;
-  private readonly store: ManifestStore;
-  private readonly stats: Stats;
+  private readonly store: StrategyStore;
   private readonly now: Clock;
+  private readonly upstream: UpstreamCalls;
   private readonly gate = new RetryAfterGate();
   private readonly fetches = new InFlight<Fetched>();
-  private readonly rechecks = new InFlight<Recheck>();
+  private readonly heads = new InFlight<UpstreamAnswer | null>();
   private readonly vouched = new Map<string, number>();
 
   constructor(private readonly o: StrategyOptions) {
     this.config = o.config;
     this.store = o.store;
-    this.stats = o.stats;
     this.now = o.now;
+    this.upstream = new UpstreamCalls(o.stats);
   }
 
-  handle(request: Request, target: ManifestTarget): Promise<Response> {
-    const acceptHeader = request.headers.get('Accept');
-    const accept = parseAccept(acceptHeader);
-    const authorization = request.headers.get('Authorization');
-    const credentials = request.credentials;
-    const ownOrigin = this.o.ownOrigin ?? globalThis.location?.origin ?? '';
-    const ask: Ask = {
-      method: request.method === 'HEAD' ? 'HEAD' : 'GET',
-      target,
-      acceptHeader,
-      accept,
-      acceptKey: acceptKey(accept),
-      authorization,
-      credentials,
-      credentialed: couldCarryCredentials({ upstream: target.upstream, authorization, credentials }, ownOrigin),
-      ifNoneMatch: request.headers.get('If-None-Match'),
-      noStore: requestsNoStore(request),
-      noCache: request.cache === 'no-cache' || request.cache === 'reload' || cacheControlHas(request, 'no-cache'),
-    };
-    this.stats.bump('requests');
-    return target.isDigest ? this.byDigest(ask) : this.byTag(ask);
+  /** Answers a manifest GET or HEAD for `target` (contract §2–§4). */
+  async handle(request: Request, target: ManifestTarget): Promise<Response> {
+    const ask = readAsk(request, target, this.o.ownOrigin ?? globalThis.location?.origin ?? '');
+    const reply = await (target.isDigest ? this.byDigest(ask) : this.byTag(ask));
+    // Upstream no longer serves this Accept set the tag: drop that variant only. Others may
+    // still exist (distribution answers 404 to an OCI manifest asked without OCI types).
+    if (!target.isDigest && reply.kind === 'pass' && reply.answer.status === 404) await this.drop(target, ask.acceptKey);
+    tally(this.o.stats, ask.method, reply);
+    return render(reply, ask);
   }
 
-  private async byDigest(ask: Ask): Promise<Response> {
-    const { target } = ask;
-    const found = ask.noStore ? null : await this.servable(ask, target.reference);
+  private async byDigest(ask: Ask): Promise<Reply> {
+    const found = ask.noStore ? null : await this.servable(ask, ask.target.reference);
     if (!found?.record) return this.miss(ask, ask.noStore ? 'request' : (found?.reason ?? 'miss'));
     const record = found.record;
-    if (!isPrivate(record, null) || this.vouchedFor(ask)) return this.hit(ask, record, null, {});
+    if (!isPrivate(record, null) || this.vouchedFor(ask)) return this.hit(record, null, {});
 
-    const asked = await this.askUpstream(ask, record, null);
-    if ('response' in asked) return asked.response;
-    const confirmed = asked.digest === record.digest ? await this.confirm(record, null) : record;
-    return this.hit(ask, confirmed, null, { detail: 'revalidated' });
+    const recheck = await this.recheck(ask, record.digest);
+    if (recheck.kind !== 'confirmed' && recheck.kind !== 'moved') return this.unconfirmed(ask, recheck, record, null);
+    // Upstream accepted these credentials; only a HEAD naming the digest extends its life.
+    const confirmed = recheck.kind === 'confirmed' ? await this.confirm(record, null) : record;
+    return this.hit(confirmed, null, { detail: 'revalidated' });
   }
 
-  private async byTag(ask: Ask): Promise<Response> {
-    const { target } = ask;
+  private async byTag(ask: Ask): Promise<Reply> {
     const now = this.now();
-    const tag = ask.noStore ? undefined : await this.store.getTag([target.upstream, target.repository, target.reference, ask.acceptKey]);
+    const tag = ask.noStore ? undefined : await this.store.getTag(this.tagKeyOf(ask));
     const found = tag && isLive(tag, now) ? await this.servable(ask, tag.digest) : null;
     if (!tag || !found?.record) {
       return this.miss(ask, ask.noStore ? 'request' : (found?.reason ?? (tag ? 'stale' : 'miss')));
     }
     const record = found.record;
     const fresh = !ask.noCache && now - tag.confirmedAt < this.config.fresh * 1000;
-    if (fresh && (!isPrivate(record, tag) || this.vouchedFor(ask))) return this.hit(ask, record, tag, {});
+    if (fresh && (!isPrivate(record, tag) || this.vouchedFor(ask))) return this.hit(record, tag, {});
 
-    const asked = await this.askUpstream(ask, record, tag);
-    if ('response' in asked) return asked.response;
-    const { digest, answer } = asked;
-    if (digest === tag.digest) {
-      const confirmed = await this.confirm(record, tag);
-      return this.hit(ask, confirmed, tag, { detail: 'revalidated' });
-    }
+    const recheck = await this.recheck(ask, tag.digest);
+    if (recheck.kind === 'confirmed') return this.hit(await this.confirm(record, tag), tag, { detail: 'revalidated' });
+    if (recheck.kind !== 'moved') return this.unconfirmed(ask, recheck, record, tag);
+    const { digest, answer } = recheck;
     if (digest) {
-      const { upstream, repository, reference } = target;
+      const { upstream, repository, reference } = ask.target;
       this.o.events.emit({ type: 'tag-moved', upstream, repository, tag: reference, from: tag.digest, to: digest });
     }
     const moved = digest ? await this.servable(ask, digest) : null;
     if (moved?.record) {
       // The tag moved to content already stored: repoint it, no body needed.
       const confirmed = await this.confirm(moved.record, null);
-      const repointed = this.tagRecord(ask, confirmed);
+      const repointed = tagRecord(ask.target, ask.acceptKey, ask.credentialed, confirmed, this.now());
       await save(this.store, this.o.maintenance, null, repointed);
-      return this.hit(ask, confirmed, repointed, { detail: 'revalidated' });
+      return this.hit(confirmed, repointed, { detail: 'revalidated' });
     }
     // A HEAD asks for no body, so it costs no pull: pass upstream's headers through.
-    if (ask.method === 'HEAD') return passThrough(answer, 'HEAD', { fwd: 'stale' });
+    if (ask.method === 'HEAD') return { kind: 'pass', answer, status: { fwd: 'stale' } };
     if (!digest) return this.miss(ask, 'stale');
     const byDigest = await this.fetch(ask, digest);
     // Some registries only serve a tag's variant by tag: fall back to that.
     if (byDigest.fetched.kind === 'pass' && byDigest.fetched.answer.status === 404) return this.miss(ask, 'stale');
-    return this.respond(ask, byDigest.fetched, 'stale', byDigest.joined);
+    return this.respond(byDigest.fetched, 'stale', byDigest.joined);
   }
 
-  // Re-checks a stored answer with a HEAD carrying the request's own Accept and
-  // Authorization. Failures and refusals are answered here; a 2xx hands back the digest
-  // upstream named for the caller to decide on.
-  private async askUpstream(
-    ask: Ask,
-    record: ManifestRecord,
-    tag: TagRecord | null,
-  ): Promise<{ response: Response } | { digest: string | null; answer: UpstreamAnswer }> {
-    const { target } = ask;
-    // Only a record anyone may read is served on upstream's HTTP failure: a private one
-    // only when upstream cannot be reached at all, since any answer may be a refusal.
+  // Upstream did not vouch for a stored record. Only a record anyone may read is served on
+  // upstream's HTTP failure: a private one only when upstream cannot be reached at all,
+  // since any answer may be a refusal (contract §3a, §4).
+  private unconfirmed(ask: Ask, recheck: Unconfirmed, record: ManifestRecord, tag: TagRecord | null): Reply | Promise<Reply> {
     const shared = !isPrivate(record, tag);
-    const stale = (fwdStatus?: number) => ({ response: this.hit(ask, record, tag, { detail: 'stale', fwdStatus }) });
-    const blockedUntil = this.gate.blockedUntil(target.upstream, this.now());
-    if (blockedUntil !== null) return shared ? stale(429) : { response: this.rateLimited(blockedUntil, { detail: 'retry-after' }) };
-
-    const recheck = await this.recheck(ask);
-    if (recheck.kind === 'failed') return stale();
-    const { answer } = recheck;
-    if (answer.status === 429) {
-      const until = this.gate.block(target.upstream, headerOf(answer, 'retry-after'), this.now());
+    const stale = (fwdStatus?: number) => this.hit(record, tag, { detail: 'stale', fwdStatus });
+    if (recheck.kind === 'unreachable') return stale();
+    if (recheck.kind === 'rate-limited') {
       if (shared) return stale(429);
+      // Not forwarded while the gate holds, hence detail=retry-after there.
+      if (!recheck.answer) return this.rateLimited(recheck.until, { detail: 'retry-after' });
       // Asking again as a GET would spend a pull on a registry that just said to wait.
-      if (ask.method === 'GET') return { response: this.rateLimited(until, { fwd: 'stale', fwdStatus: 429 }) };
+      if (ask.method === 'GET') return this.rateLimited(recheck.until, { fwd: 'stale', fwdStatus: 429 });
+    } else if (recheck.kind === 'failing' && shared) {
+      return stale(recheck.answer.status);
     }
-    if (answer.status >= 500 && shared) return stale(answer.status);
-    // Upstream no longer serves this Accept set the tag: drop that variant only. Others may
-    // still exist (distribution answers 404 to an OCI manifest asked without OCI types).
-    if (answer.status === 404 && tag) await this.store.dropTag(tagKey(tag));
-    if (answer.status < 200 || answer.status > 299) {
-      // 401, 403, 404 and the like: the page gets exactly what upstream says, body
-      // included, so a GET is asked again as a GET.
-      const response =
-        ask.method === 'HEAD' ? passThrough(answer, 'HEAD', { fwd: 'stale', fwdStatus: answer.status }) : await this.miss(ask, 'stale');
-      return { response };
-    }
-    this.vouch(ask);
-    // The digest named here may be fetched next, with the page's credentials: only a
-    // canonical one goes into a URL. Without one, the caller fetches by tag.
-    const named = headerOf(answer, 'docker-content-digest');
-    return { digest: named && isCanonicalDigest(named) ? named : null, answer };
+    // 401, 403, 404 and the like: the page gets exactly what upstream says, body included,
+    // so a GET is asked again as a GET.
+    const { answer } = recheck;
+    return ask.method === 'HEAD' ? { kind: 'pass', answer, status: { fwd: 'stale', fwdStatus: answer.status } } : this.miss(ask, 'stale');
+  }
+
+  // Re-checks a stored answer (`stored`: its digest) with a HEAD carrying the request's own
+  // Accept and Authorization; after a 429, not before its Retry-After has passed.
+  private async recheck(ask: Ask, stored: string): Promise<Recheck> {
+    const origin = ask.target.upstream;
+    const until = this.gate.blockedUntil(origin, this.now());
+    if (until !== null) return { kind: 'rate-limited', until, answer: null };
+    this.o.stats.bump('rechecks');
+    const key = this.flightKey('RECHECK', ask, ask.target.reference);
+    const answer = await this.heads.run(key, () => this.upstream.head(ask, ask.target.reference, this.config.timeout)).result;
+    const recheck = readRecheck(answer, stored, (retryAfter) => this.gate.block(origin, retryAfter, this.now()));
+    if (recheck.kind === 'confirmed' || recheck.kind === 'moved') this.vouch(ask);
+    return recheck;
   }
 
   // Upstream said to wait (until `until`, or for an unknown time when null) and a private
-  // record may not be served instead: say so as a registry would. Not forwarded while the
-  // gate holds, hence detail=retry-after there.
-  private rateLimited(until: number | null, status: CacheStatus): Response {
+  // record may not be served instead: say so as a registry would.
+  private rateLimited(until: number | null, status: CacheStatus): Reply {
     const wait = until === null ? null : retryAfterSeconds(until, this.now());
     const headers: Record<string, string> = wait === null ? {} : { 'Retry-After': String(wait) };
-    return ociError(429, 'TOOMANYREQUESTS', 'upstream asked for no more requests for now', {}, status, headers);
+    return made(ociError(429, 'TOOMANYREQUESTS', 'upstream asked for no more requests for now', {}, status, headers), status);
   }
 
   private vouchKey(ask: Ask): string {
@@ -259,16 +222,10 @@ export class ManifestStrategy {
     return { record, reason: 'miss' };
   }
 
-  private hit(ask: Ask, record: ManifestRecord, tag: TagRecord | null, extra: Omit<CacheStatus, 'hit' | 'ttl'>): Response {
+  private hit(record: ManifestRecord, tag: TagRecord | null, extra: Omit<CacheStatus, 'hit' | 'ttl'>): Reply {
     const now = this.now();
     this.o.recency.used(record, tag, now);
-    this.stats.bump(extra.detail === 'stale' ? 'stale' : 'hits');
-    this.served(ask, record.size);
-    return answerFromRecord(record, ask, { hit: true, ...extra, ttl: secondsLeft(record, now) });
-  }
-
-  private served(ask: Ask, bytes: number): void {
-    if (ask.method === 'GET') this.stats.bump('bytesServed', bytes);
+    return { kind: 'record', record, status: { hit: true, ...extra, ttl: secondsLeft(record, now) } };
   }
 
   private async confirm(record: ManifestRecord, tag: TagRecord | null): Promise<ManifestRecord> {
@@ -278,45 +235,37 @@ export class ManifestStrategy {
     return { ...record, confirmedAt, expiresAt };
   }
 
-  private async miss(ask: Ask, reason: ForwardReason): Promise<Response> {
-    this.stats.bump('misses');
+  private async miss(ask: Ask, reason: ForwardReason): Promise<Reply> {
+    const { reference } = ask.target;
     if (ask.method === 'HEAD') {
-      const { result, joined } = this.rechecks.run(this.flightKey('HEAD', ask, ask.target.reference), () =>
-        this.head(ask, ask.target.reference),
-      );
-      const recheck = await result;
-      if (recheck.kind === 'failed') return Response.error();
-      return passThrough(recheck.answer, 'HEAD', { fwd: reason, fwdStatus: recheck.answer.status, collapsed: joined });
+      const { result, joined } = this.heads.run(this.flightKey('HEAD', ask, reference), () => this.upstream.head(ask, reference));
+      const answer = await result;
+      if (!answer) return made(Response.error(), { fwd: reason });
+      return { kind: 'pass', answer, status: { fwd: reason, fwdStatus: answer.status, collapsed: joined } };
     }
-    const { fetched, joined } = await this.fetch(ask, ask.target.reference);
-    return this.respond(ask, fetched, reason, joined);
+    const { fetched, joined } = await this.fetch(ask, reference);
+    return this.respond(fetched, reason, joined);
   }
 
-  private respond(ask: Ask, fetched: Fetched, fwd: ForwardReason, collapsed: boolean): Response {
+  private respond(fetched: Fetched, fwd: ForwardReason, collapsed: boolean): Reply {
+    const status: CacheStatus = { fwd, collapsed };
     switch (fetched.kind) {
-      case 'record':
-        this.served(ask, fetched.record.size);
-        return answerFromRecord(fetched.record, ask, {
-          fwd,
-          stored: fetched.stored,
-          collapsed,
-          ttl: fetched.stored ? secondsLeft(fetched.record, this.now()) : undefined,
-        });
-      case 'pass':
-        this.served(ask, fetched.answer.body?.byteLength ?? 0);
-        return passThrough(fetched.answer, ask.method, {
-          fwd,
-          fwdStatus: fetched.answer.status,
-          collapsed,
-          detail: fetched.answer.status < 300 ? 'not-stored' : undefined,
-        });
+      case 'record': {
+        const { record, stored } = fetched;
+        return { kind: 'record', record, status: { ...status, stored, ttl: stored ? secondsLeft(record, this.now()) : undefined } };
+      }
+      case 'pass': {
+        const { answer } = fetched;
+        const detail = answer.status < 300 ? 'not-stored' : undefined;
+        return { kind: 'pass', answer, status: { ...status, fwdStatus: answer.status, detail } };
+      }
       case 'invalid':
-        return ociError(502, 'DIGEST_INVALID', fetched.message, fetched.detail, { fwd, collapsed });
+        return made(ociError(502, 'DIGEST_INVALID', fetched.message, fetched.detail, status), status);
       case 'failed':
         // No answer at all: without the worker the page would have seen a network error too.
-        if (fetched.error.kind === 'network') return Response.error();
+        if (fetched.error.kind === 'network') return made(Response.error(), { fwd });
         // An answer started but could not be taken whole: say what went wrong.
-        return ociError(502, 'MANIFEST_INVALID', `upstream answer failed: ${fetched.error.message}`, {}, { fwd, collapsed });
+        return made(ociError(502, 'MANIFEST_INVALID', `upstream answer failed: ${fetched.error.message}`, {}, status), status);
     }
   }
 
@@ -325,31 +274,9 @@ export class ManifestStrategy {
     return [method, upstream, repository, reference, ask.acceptKey, credentialKey(ask), ask.noStore].join('\n');
   }
 
-  private manifestUrl(ask: Ask, reference: string): string {
-    return `${ask.target.upstream}/v2/${ask.target.repository}/manifests/${reference}`;
-  }
-
-  // Asks upstream with the request's own Accept and credentials.
-  private call(ask: Ask, method: 'GET' | 'HEAD', reference: string, timeoutMs?: number): Promise<Response> {
-    this.stats.bump(method === 'GET' ? 'upstreamGets' : 'upstreamHeads');
-    const { acceptHeader: accept, authorization, credentials } = ask;
-    return callUpstream({ url: this.manifestUrl(ask, reference), method, accept, authorization, credentials, timeoutMs });
-  }
-
-  private async head(ask: Ask, reference: string, timeoutMs?: number): Promise<Recheck> {
-    try {
-      const response = await this.call(ask, 'HEAD', reference, timeoutMs);
-      const answer = { status: response.status, statusText: response.statusText, headers: snapshotHeaders(response), body: null };
-      return { kind: 'answer', answer };
-    } catch {
-      return { kind: 'failed' };
-    }
-  }
-
-  private recheck(ask: Ask): Promise<Recheck> {
-    this.stats.bump('rechecks');
-    const key = this.flightKey('RECHECK', ask, ask.target.reference);
-    return this.rechecks.run(key, () => this.head(ask, ask.target.reference, this.config.timeout)).result;
+  private tagKeyOf(ask: Ask): TagKey {
+    const { upstream, repository, reference } = ask.target;
+    return [upstream, repository, reference, ask.acceptKey];
   }
 
   private async fetch(ask: Ask, reference: string): Promise<{ fetched: Fetched; joined: boolean }> {
@@ -357,99 +284,34 @@ export class ManifestStrategy {
     return { fetched: await result, joined };
   }
 
+  // One upstream GET, shared by every request collapsed onto it: fetched, verified, and
+  // stored when it may be.
   private async fetchAndStore(ask: Ask, reference: string): Promise<Fetched> {
-    const { target } = ask;
-    let response: Response;
-    let body: Uint8Array<ArrayBuffer>;
-    try {
-      response = await this.call(ask, 'GET', reference);
-      body = await readBody(response, this.config.timeout);
-      this.stats.bump('bytesPulled', body.byteLength);
-    } catch (error) {
-      const failure = error instanceof UpstreamError ? error : new UpstreamError('network', String(error));
-      return { kind: 'failed', error: failure };
-    }
-    const answer: UpstreamAnswer = {
-      status: response.status,
-      statusText: response.statusText,
-      headers: snapshotHeaders(response),
-      body,
-    };
+    const got = await this.upstream.get(ask, reference, this.config.timeout);
+    if (got instanceof UpstreamError) return { kind: 'failed', error: got };
+    const { response, answer } = got;
     const pass: Fetched = { kind: 'pass', answer };
-    const byDigest = reference.includes(':');
-    if (!response.ok) {
-      // Only this Accept set's variant is known to be gone (see askUpstream).
-      if (response.status === 404 && !byDigest) {
-        await this.store.dropTag([target.upstream, target.repository, target.reference, ask.acceptKey]);
-      }
-      return pass;
-    }
+    const mediaType = mediaTypeOf(response.headers.get('Content-Type'));
+    if (!response.ok || isSchema1(mediaType)) return pass;
 
-    const contentType = response.headers.get('Content-Type') ?? '';
-    const mediaType = mediaTypeOf(contentType);
-    if (isSchema1(mediaType)) return pass;
-
-    const sentDigest = response.headers.get('Docker-Content-Digest');
+    const sent = response.headers.get('Docker-Content-Digest');
     // A digest that is not canonical is no key and no claim to check: as if absent, so the
     // digest comes from the body (upper-case hex would otherwise key a duplicate record).
-    const headerDigest = sentDigest !== null && isCanonicalDigest(sentDigest) ? sentDigest : null;
-    const verified = await verify(body, reference, headerDigest);
+    const verified = await verify(answer.body, reference, sent !== null && isCanonicalDigest(sent) ? sent : null);
     if (!verified.ok) {
-      this.stats.bump('verificationFailures');
-      return { kind: 'invalid', message: verified.message, detail: { url: this.manifestUrl(ask, reference), ...verified.detail } };
+      this.o.stats.bump('verificationFailures');
+      return { kind: 'invalid', message: verified.message, detail: { url: manifestUrl(ask.target, reference), ...verified.detail } };
     }
+    const headers = keptHeaders(response, answer.body, mediaType, ask.noStore);
+    if (!headers) return pass;
+
     const { digest } = verified;
-
-    const responseNoStore = (response.headers.get('Cache-Control') ?? '').toLowerCase().includes('no-store');
-    // A redirect may lead anywhere: what it served is passed on, never kept for this URL.
-    const headers: StoredHeaders = {
-      contentType,
-      dockerContentDigest: sentDigest,
-      etag: response.headers.get('Etag'),
-      apiVersion: response.headers.get('Docker-Distribution-Api-Version'),
-    };
-    const headersFit = Object.values(headers).every((value) => (value?.length ?? 0) <= KEPT_HEADER_LIMIT);
-    const keep = !ask.noStore && !responseNoStore && !response.redirected && body.byteLength <= MANIFEST_LIMIT && headersFit;
-    if (!keep || unstorableReason(mediaType, body)) {
-      return pass;
-    }
-
     const now = this.now();
-    const expiresAt = expiryFor(now, this.config.ttl);
-    const record: ManifestRecord = {
-      upstream: target.upstream,
-      repository: target.repository,
-      digest,
-      mediaType,
-      // A copy with its own buffer, so the stored bytes are exactly the body's.
-      body: body.slice().buffer as ArrayBuffer,
-      headers,
-      size: body.byteLength,
-      fetchedAt: now,
-      confirmedAt: now,
-      expiresAt,
-      lastUsed: now,
-      private: ask.credentialed && !(await this.servedAnonymously(ask, reference, digest)),
-    };
-    const tag = target.isDigest ? null : this.tagRecord(ask, record);
+    const isPrivate = ask.credentialed && !(await this.servedAnonymously(ask, reference, digest));
+    const record = manifestRecord(ask.target, digest, mediaType, answer.body, headers, now, this.config.ttl, isPrivate);
+    const tag = ask.target.isDigest ? null : tagRecord(ask.target, ask.acceptKey, ask.credentialed, record, this.now());
     const stored = await save(this.store, this.o.maintenance, record, tag);
     return { kind: 'record', record, stored };
-  }
-
-  private tagRecord(ask: Ask, manifest: ManifestRecord): TagRecord {
-    const { upstream, repository, reference } = ask.target;
-    return {
-      upstream,
-      repository,
-      tag: reference,
-      accept: ask.acceptKey,
-      digest: manifest.digest,
-      fetchedAt: manifest.fetchedAt,
-      confirmedAt: manifest.confirmedAt,
-      expiresAt: manifest.expiresAt,
-      lastUsed: this.now(),
-      private: manifest.private || ask.credentialed,
-    };
   }
 
   // Whether upstream serves this content to a request that carries no credentials at all:
@@ -457,21 +319,26 @@ export class ManifestStrategy {
   // fetched with credentials be public.
   private async servedAnonymously(ask: Ask, reference: string, digest: string): Promise<boolean> {
     const anonymous: Ask = { ...ask, authorization: null, credentials: 'omit', credentialed: false };
-    const head = await this.head(anonymous, reference, this.config.timeout);
-    if (head.kind === 'failed' || head.answer.status < 200 || head.answer.status > 299) return false;
+    const head = await this.upstream.head(anonymous, reference, this.config.timeout);
+    if (!head || head.status < 200 || head.status > 299) return false;
     // By tag, the tag must lead to the same content; by digest, a 2xx names it already.
-    const named = headerOf(head.answer, 'docker-content-digest');
+    const named = headerOf(head, 'docker-content-digest');
     return named === digest || (reference === digest && named === null);
   }
 
-  // PUT, DELETE and other writes go upstream untouched; success invalidates the reference.
+  // The one place records are dropped for what upstream said: a 2xx to a write drops the
+  // reference (`accept` null: every Accept variant of a tag), a 404 to a read only `accept`'s.
+  private drop(target: ManifestTarget, accept: string | null): Promise<boolean> {
+    const { upstream, repository, reference } = target;
+    if (target.isDigest) return this.store.dropManifest([upstream, repository, reference]);
+    if (accept === null) return this.store.dropTagVariants(upstream, repository, reference);
+    return this.store.dropTag([upstream, repository, reference, accept]);
+  }
+
+  /** Forwards a PUT, DELETE or other write upstream untouched; a 2xx drops what is stored for the reference. */
   async write(request: Request, target: ManifestTarget): Promise<Response> {
     const response = await fetch(request);
-    if (response.ok) {
-      const { upstream, repository, reference } = target;
-      if (target.isDigest) await this.store.dropManifest([upstream, repository, reference]);
-      else await this.store.dropTagVariants(upstream, repository, reference);
-    }
+    if (response.ok) await this.drop(target, null);
     return response;
   }
 }
