@@ -117,7 +117,8 @@ export class ManifestStrategy {
 
   private async byTag(ask: Ask): Promise<Reply> {
     const now = this.now();
-    const tag = ask.noStore ? undefined : await this.store.getTag(this.tagKeyOf(ask));
+    const { upstream, repository, reference } = ask.target;
+    const tag = ask.noStore ? undefined : await this.store.getTag([upstream, repository, reference, ask.acceptKey]);
     const found = tag && isLive(tag, now) ? await this.servable(ask, tag.digest) : null;
     if (!tag || !found?.record) {
       return this.miss(ask, ask.noStore ? 'request' : (found?.reason ?? (tag ? 'stale' : 'miss')));
@@ -130,10 +131,7 @@ export class ManifestStrategy {
     if (recheck.kind === 'confirmed') return this.hit(await this.confirm(record, tag), tag, { detail: 'revalidated' });
     if (recheck.kind !== 'moved') return this.unconfirmed(ask, recheck, record, tag);
     const { digest, answer } = recheck;
-    if (digest) {
-      const { upstream, repository, reference } = ask.target;
-      this.o.events.emit({ type: 'tag-moved', upstream, repository, tag: reference, from: tag.digest, to: digest });
-    }
+    if (digest) this.o.events.emit({ type: 'tag-moved', upstream, repository, tag: reference, from: tag.digest, to: digest });
     const moved = digest ? await this.servable(ask, digest) : null;
     if (moved?.record) {
       // The tag moved to content already stored: repoint it, no body needed.
@@ -252,12 +250,11 @@ export class ManifestStrategy {
     switch (fetched.kind) {
       case 'record': {
         const { record, stored } = fetched;
-        return { kind: 'record', record, status: { ...status, stored, ttl: stored ? secondsLeft(record, this.now()) : undefined } };
+        return { ...fetched, status: { ...status, stored, ttl: stored ? secondsLeft(record, this.now()) : undefined } };
       }
       case 'pass': {
-        const { answer } = fetched;
-        const detail = answer.status < 300 ? 'not-stored' : undefined;
-        return { kind: 'pass', answer, status: { ...status, fwdStatus: answer.status, detail } };
+        const { status: fwdStatus } = fetched.answer;
+        return { ...fetched, status: { ...status, fwdStatus, detail: fwdStatus < 300 ? 'not-stored' : undefined } };
       }
       case 'invalid':
         return made(ociError(502, 'DIGEST_INVALID', fetched.message, fetched.detail, status), status);
@@ -272,11 +269,6 @@ export class ManifestStrategy {
   private flightKey(method: string, ask: Ask, reference: string): string {
     const { upstream, repository } = ask.target;
     return [method, upstream, repository, reference, ask.acceptKey, credentialKey(ask), ask.noStore].join('\n');
-  }
-
-  private tagKeyOf(ask: Ask): TagKey {
-    const { upstream, repository, reference } = ask.target;
-    return [upstream, repository, reference, ask.acceptKey];
   }
 
   private async fetch(ask: Ask, reference: string): Promise<{ fetched: Fetched; joined: boolean }> {

@@ -24,7 +24,7 @@ export function manifestUrl(target: Caller['target'], reference: string): string
   return `${target.upstream}/v2/${target.repository}/manifests/${reference}`;
 }
 
-function answerOf(response: Response, body: Uint8Array<ArrayBuffer> | null): UpstreamAnswer {
+function answerOf<B extends UpstreamAnswer['body']>(response: Response, body: B): UpstreamAnswer & { body: B } {
   return { status: response.status, statusText: response.statusText, headers: [...response.headers], body };
 }
 
@@ -59,7 +59,7 @@ export class UpstreamCalls {
       const response = await this.call(caller, 'GET', reference);
       const body = await readBody(response, idleMs);
       this.stats.bump('bytesPulled', body.byteLength);
-      return { response, answer: { ...answerOf(response, null), body } };
+      return { response, answer: answerOf(response, body) };
     } catch (error) {
       return error instanceof UpstreamError ? error : new UpstreamError('network', String(error));
     }
