@@ -74,183 +74,188 @@ function isPrivate(record: ManifestRecord, tag: TagRecord | null): boolean {
   return record.private || tag?.private === true;
 }
 
+/** Decides and answers manifest requests: the worker's route handlers call it. */
 export class ManifestStrategy {
-  private readonly config: RegcacheConfig;
-  private readonly store: StrategyStore;
-  private readonly now: Clock;
-  private readonly upstream: UpstreamCalls;
-  private readonly gate = new RetryAfterGate();
-  private readonly fetches = new InFlight<Fetched>();
-  private readonly heads = new InFlight<UpstreamAnswer | null>();
-  private readonly vouched = new Map<string, number>();
+  // Members are #private rather than TypeScript-private: the minifier shortens #names only,
+  // and the worker has a size budget. `recheck` stays a method the bench's probe can time.
+  readonly #o: StrategyOptions;
+  readonly #config: RegcacheConfig;
+  readonly #store: StrategyStore;
+  readonly #now: Clock;
+  readonly #upstream: UpstreamCalls;
+  readonly #gate = new RetryAfterGate();
+  readonly #fetches = new InFlight<Fetched>();
+  readonly #heads = new InFlight<UpstreamAnswer | null>();
+  readonly #vouched = new Map<string, number>();
 
-  constructor(private readonly o: StrategyOptions) {
-    this.config = o.config;
-    this.store = o.store;
-    this.now = o.now;
-    this.upstream = new UpstreamCalls(o.stats);
+  constructor(o: StrategyOptions) {
+    this.#o = o;
+    this.#config = o.config;
+    this.#store = o.store;
+    this.#now = o.now;
+    this.#upstream = new UpstreamCalls(o.stats);
   }
 
   /** Answers a manifest GET or HEAD for `target` (contract §2–§4). */
   async handle(request: Request, target: ManifestTarget): Promise<Response> {
-    const ask = readAsk(request, target, this.o.ownOrigin ?? globalThis.location?.origin ?? '');
-    const reply = await (target.isDigest ? this.byDigest(ask) : this.byTag(ask));
+    const ask = readAsk(request, target, this.#o.ownOrigin ?? globalThis.location?.origin ?? '');
+    const reply = await (target.isDigest ? this.#byDigest(ask) : this.#byTag(ask));
     // Upstream no longer serves this Accept set the tag: drop that variant only. Others may
     // still exist (distribution answers 404 to an OCI manifest asked without OCI types).
-    if (!target.isDigest && reply.kind === 'pass' && reply.answer.status === 404) await this.drop(target, ask.acceptKey);
-    tally(this.o.stats, ask.method, reply);
+    if (!target.isDigest && reply.kind === 'pass' && reply.answer.status === 404) await this.#drop(target, ask.acceptKey);
+    tally(this.#o.stats, ask.method, reply);
     return render(reply, ask);
   }
 
-  private async byDigest(ask: Ask): Promise<Reply> {
-    const found = ask.noStore ? null : await this.servable(ask, ask.target.reference);
-    if (!found?.record) return this.miss(ask, ask.noStore ? 'request' : (found?.reason ?? 'miss'));
+  async #byDigest(ask: Ask): Promise<Reply> {
+    const found = ask.noStore ? null : await this.#servable(ask, ask.target.reference);
+    if (!found?.record) return this.#miss(ask, ask.noStore ? 'request' : (found?.reason ?? 'miss'));
     const record = found.record;
-    if (!isPrivate(record, null) || this.vouchedFor(ask)) return this.hit(record, null, {});
+    if (!isPrivate(record, null) || this.#vouchedFor(ask)) return this.#hit(record, null, {});
 
     const recheck = await this.recheck(ask, record.digest);
-    if (recheck.kind !== 'confirmed' && recheck.kind !== 'moved') return this.unconfirmed(ask, recheck, record, null);
+    if (recheck.kind !== 'confirmed' && recheck.kind !== 'moved') return this.#unconfirmed(ask, recheck, record, null);
     // Upstream accepted these credentials; only a HEAD naming the digest extends its life.
-    const confirmed = recheck.kind === 'confirmed' ? await this.confirm(record, null) : record;
-    return this.hit(confirmed, null, { detail: 'revalidated' });
+    const confirmed = recheck.kind === 'confirmed' ? await this.#confirm(record, null) : record;
+    return this.#hit(confirmed, null, { detail: 'revalidated' });
   }
 
-  private async byTag(ask: Ask): Promise<Reply> {
-    const now = this.now();
+  async #byTag(ask: Ask): Promise<Reply> {
+    const now = this.#now();
     const { upstream, repository, reference } = ask.target;
-    const tag = ask.noStore ? undefined : await this.store.getTag([upstream, repository, reference, ask.acceptKey]);
-    const found = tag && isLive(tag, now) ? await this.servable(ask, tag.digest) : null;
+    const tag = ask.noStore ? undefined : await this.#store.getTag([upstream, repository, reference, ask.acceptKey]);
+    const found = tag && isLive(tag, now) ? await this.#servable(ask, tag.digest) : null;
     if (!tag || !found?.record) {
-      return this.miss(ask, ask.noStore ? 'request' : (found?.reason ?? (tag ? 'stale' : 'miss')));
+      return this.#miss(ask, ask.noStore ? 'request' : (found?.reason ?? (tag ? 'stale' : 'miss')));
     }
     const record = found.record;
-    const fresh = !ask.noCache && now - tag.confirmedAt < this.config.fresh * 1000;
-    if (fresh && (!isPrivate(record, tag) || this.vouchedFor(ask))) return this.hit(record, tag, {});
+    const fresh = !ask.noCache && now - tag.confirmedAt < this.#config.fresh * 1000;
+    if (fresh && (!isPrivate(record, tag) || this.#vouchedFor(ask))) return this.#hit(record, tag, {});
 
     const recheck = await this.recheck(ask, tag.digest);
-    if (recheck.kind === 'confirmed') return this.hit(await this.confirm(record, tag), tag, { detail: 'revalidated' });
-    if (recheck.kind !== 'moved') return this.unconfirmed(ask, recheck, record, tag);
+    if (recheck.kind === 'confirmed') return this.#hit(await this.#confirm(record, tag), tag, { detail: 'revalidated' });
+    if (recheck.kind !== 'moved') return this.#unconfirmed(ask, recheck, record, tag);
     const { digest, answer } = recheck;
-    if (digest) this.o.events.emit({ type: 'tag-moved', upstream, repository, tag: reference, from: tag.digest, to: digest });
-    const moved = digest ? await this.servable(ask, digest) : null;
+    if (digest) this.#o.events.emit({ type: 'tag-moved', upstream, repository, tag: reference, from: tag.digest, to: digest });
+    const moved = digest ? await this.#servable(ask, digest) : null;
     if (moved?.record) {
       // The tag moved to content already stored: repoint it, no body needed.
-      const confirmed = await this.confirm(moved.record, null);
-      const repointed = tagRecord(ask.target, ask.acceptKey, ask.credentialed, confirmed, this.now());
-      await save(this.store, this.o.maintenance, null, repointed);
-      return this.hit(confirmed, repointed, { detail: 'revalidated' });
+      const confirmed = await this.#confirm(moved.record, null);
+      const repointed = tagRecord(ask, confirmed, this.#now());
+      await save(this.#store, this.#o.maintenance, null, repointed);
+      return this.#hit(confirmed, repointed, { detail: 'revalidated' });
     }
     // A HEAD asks for no body, so it costs no pull: pass upstream's headers through.
     if (ask.method === 'HEAD') return { kind: 'pass', answer, status: { fwd: 'stale' } };
-    if (!digest) return this.miss(ask, 'stale');
-    const byDigest = await this.fetch(ask, digest);
+    if (!digest) return this.#miss(ask, 'stale');
+    const byDigest = await this.#fetch(ask, digest);
     // Some registries only serve a tag's variant by tag: fall back to that.
-    if (byDigest.fetched.kind === 'pass' && byDigest.fetched.answer.status === 404) return this.miss(ask, 'stale');
-    return this.respond(byDigest.fetched, 'stale', byDigest.joined);
+    if (byDigest.fetched.kind === 'pass' && byDigest.fetched.answer.status === 404) return this.#miss(ask, 'stale');
+    return this.#respond(byDigest.fetched, 'stale', byDigest.joined);
   }
 
   // Upstream did not vouch for a stored record. Only a record anyone may read is served on
   // upstream's HTTP failure: a private one only when upstream cannot be reached at all,
   // since any answer may be a refusal (contract §3a, §4).
-  private unconfirmed(ask: Ask, recheck: Unconfirmed, record: ManifestRecord, tag: TagRecord | null): Reply | Promise<Reply> {
+  #unconfirmed(ask: Ask, recheck: Unconfirmed, record: ManifestRecord, tag: TagRecord | null): Reply | Promise<Reply> {
     const shared = !isPrivate(record, tag);
-    const stale = (fwdStatus?: number) => this.hit(record, tag, { detail: 'stale', fwdStatus });
+    const stale = (fwdStatus?: number) => this.#hit(record, tag, { detail: 'stale', fwdStatus });
     if (recheck.kind === 'unreachable') return stale();
     if (recheck.kind === 'rate-limited') {
       if (shared) return stale(429);
       // Not forwarded while the gate holds, hence detail=retry-after there.
-      if (!recheck.answer) return this.rateLimited(recheck.until, { detail: 'retry-after' });
+      if (!recheck.answer) return this.#rateLimited(recheck.until, { detail: 'retry-after' });
       // Asking again as a GET would spend a pull on a registry that just said to wait.
-      if (ask.method === 'GET') return this.rateLimited(recheck.until, { fwd: 'stale', fwdStatus: 429 });
+      if (ask.method === 'GET') return this.#rateLimited(recheck.until, { fwd: 'stale', fwdStatus: 429 });
     } else if (recheck.kind === 'failing' && shared) {
       return stale(recheck.answer.status);
     }
     // 401, 403, 404 and the like: the page gets exactly what upstream says, body included,
     // so a GET is asked again as a GET.
     const { answer } = recheck;
-    return ask.method === 'HEAD' ? { kind: 'pass', answer, status: { fwd: 'stale', fwdStatus: answer.status } } : this.miss(ask, 'stale');
+    return ask.method === 'HEAD' ? { kind: 'pass', answer, status: { fwd: 'stale', fwdStatus: answer.status } } : this.#miss(ask, 'stale');
   }
 
   // Re-checks a stored answer (`stored`: its digest) with a HEAD carrying the request's own
   // Accept and Authorization; after a 429, not before its Retry-After has passed.
   private async recheck(ask: Ask, stored: string): Promise<Recheck> {
     const origin = ask.target.upstream;
-    const until = this.gate.blockedUntil(origin, this.now());
+    const until = this.#gate.blockedUntil(origin, this.#now());
     if (until !== null) return { kind: 'rate-limited', until, answer: null };
-    this.o.stats.bump('rechecks');
-    const key = this.flightKey('RECHECK', ask, ask.target.reference);
-    const answer = await this.heads.run(key, () => this.upstream.head(ask, ask.target.reference, this.config.timeout)).result;
-    const recheck = readRecheck(answer, stored, (retryAfter) => this.gate.block(origin, retryAfter, this.now()));
-    if (recheck.kind === 'confirmed' || recheck.kind === 'moved') this.vouch(ask);
+    this.#o.stats.bump('rechecks');
+    const key = this.#flightKey('RECHECK', ask, ask.target.reference);
+    const answer = await this.#heads.run(key, () => this.#upstream.head(ask, ask.target.reference, this.#config.timeout)).result;
+    const recheck = readRecheck(answer, stored, (retryAfter) => this.#gate.block(origin, retryAfter, this.#now()));
+    if (recheck.kind === 'confirmed' || recheck.kind === 'moved') this.#vouch(ask);
     return recheck;
   }
 
   // Upstream said to wait (until `until`, or for an unknown time when null) and a private
   // record may not be served instead: say so as a registry would.
-  private rateLimited(until: number | null, status: CacheStatus): Reply {
-    const wait = until === null ? null : retryAfterSeconds(until, this.now());
+  #rateLimited(until: number | null, status: CacheStatus): Reply {
+    const wait = until === null ? null : retryAfterSeconds(until, this.#now());
     const headers: Record<string, string> = wait === null ? {} : { 'Retry-After': String(wait) };
     return made(ociError(429, 'TOOMANYREQUESTS', 'upstream asked for no more requests for now', {}, status, headers), status);
   }
 
-  private vouchKey(ask: Ask): string {
+  #vouchKey(ask: Ask): string {
     return [ask.target.upstream, ask.target.repository, credentialKey(ask)].join('\n');
   }
 
   // Upstream just served this repository to these credentials; within the fresh window
   // a private record needs no new HEAD for them. Kept in memory only, never stored.
-  private vouch(ask: Ask): void {
-    if (this.config.fresh === 0) return;
-    if (this.vouched.size >= 1_000) this.vouched.clear();
-    this.vouched.set(this.vouchKey(ask), this.now());
+  #vouch(ask: Ask): void {
+    if (this.#config.fresh === 0) return;
+    if (this.#vouched.size >= 1_000) this.#vouched.clear();
+    this.#vouched.set(this.#vouchKey(ask), this.#now());
   }
 
-  private vouchedFor(ask: Ask): boolean {
-    const at = this.vouched.get(this.vouchKey(ask));
-    return at !== undefined && !ask.noCache && this.now() - at < this.config.fresh * 1000;
+  #vouchedFor(ask: Ask): boolean {
+    const at = this.#vouched.get(this.#vouchKey(ask));
+    return at !== undefined && !ask.noCache && this.#now() - at < this.#config.fresh * 1000;
   }
 
   // A stored manifest this request may be given, or why there is none.
-  private async servable(ask: Ask, digest: string): Promise<{ record?: ManifestRecord; reason: ForwardReason }> {
+  async #servable(ask: Ask, digest: string): Promise<{ record?: ManifestRecord; reason: ForwardReason }> {
     const { upstream, repository } = ask.target;
-    const record = await this.store.getManifest([upstream, repository, digest]);
-    if (!record || !isLive(record, this.now())) return { reason: record ? 'stale' : 'miss' };
+    const record = await this.#store.getManifest([upstream, repository, digest]);
+    if (!record || !isLive(record, this.#now())) return { reason: record ? 'stale' : 'miss' };
     // Upstream chooses by Accept; a type the client did not list is not ours to serve.
     if (!accepts(ask.accept, record.mediaType)) return { reason: 'vary-miss' };
     return { record, reason: 'miss' };
   }
 
-  private hit(record: ManifestRecord, tag: TagRecord | null, extra: Omit<CacheStatus, 'hit' | 'ttl'>): Reply {
-    const now = this.now();
-    this.o.recency.used(record, tag, now);
+  #hit(record: ManifestRecord, tag: TagRecord | null, extra: Omit<CacheStatus, 'hit' | 'ttl'>): Reply {
+    const now = this.#now();
+    this.#o.recency.used(record, tag, now);
     return { kind: 'record', record, status: { hit: true, ...extra, ttl: secondsLeft(record, now) } };
   }
 
-  private async confirm(record: ManifestRecord, tag: TagRecord | null): Promise<ManifestRecord> {
-    const confirmedAt = this.now();
-    const expiresAt = expiryFor(confirmedAt, this.config.ttl);
-    await this.store.confirm(manifestKey(record), tag ? tagKey(tag) : null, confirmedAt, expiresAt);
+  async #confirm(record: ManifestRecord, tag: TagRecord | null): Promise<ManifestRecord> {
+    const confirmedAt = this.#now();
+    const expiresAt = expiryFor(confirmedAt, this.#config.ttl);
+    await this.#store.confirm(manifestKey(record), tag ? tagKey(tag) : null, confirmedAt, expiresAt);
     return { ...record, confirmedAt, expiresAt };
   }
 
-  private async miss(ask: Ask, reason: ForwardReason): Promise<Reply> {
+  async #miss(ask: Ask, reason: ForwardReason): Promise<Reply> {
     const { reference } = ask.target;
     if (ask.method === 'HEAD') {
-      const { result, joined } = this.heads.run(this.flightKey('HEAD', ask, reference), () => this.upstream.head(ask, reference));
+      const { result, joined } = this.#heads.run(this.#flightKey('HEAD', ask, reference), () => this.#upstream.head(ask, reference));
       const answer = await result;
       if (!answer) return made(Response.error(), { fwd: reason });
       return { kind: 'pass', answer, status: { fwd: reason, fwdStatus: answer.status, collapsed: joined } };
     }
-    const { fetched, joined } = await this.fetch(ask, reference);
-    return this.respond(fetched, reason, joined);
+    const { fetched, joined } = await this.#fetch(ask, reference);
+    return this.#respond(fetched, reason, joined);
   }
 
-  private respond(fetched: Fetched, fwd: ForwardReason, collapsed: boolean): Reply {
+  #respond(fetched: Fetched, fwd: ForwardReason, collapsed: boolean): Reply {
     const status: CacheStatus = { fwd, collapsed };
     switch (fetched.kind) {
       case 'record': {
         const { record, stored } = fetched;
-        return { ...fetched, status: { ...status, stored, ttl: stored ? secondsLeft(record, this.now()) : undefined } };
+        return { ...fetched, status: { ...status, stored, ttl: stored ? secondsLeft(record, this.#now()) : undefined } };
       }
       case 'pass': {
         const { status: fwdStatus } = fetched.answer;
@@ -266,20 +271,20 @@ export class ManifestStrategy {
     }
   }
 
-  private flightKey(method: string, ask: Ask, reference: string): string {
+  #flightKey(method: string, ask: Ask, reference: string): string {
     const { upstream, repository } = ask.target;
     return [method, upstream, repository, reference, ask.acceptKey, credentialKey(ask), ask.noStore].join('\n');
   }
 
-  private async fetch(ask: Ask, reference: string): Promise<{ fetched: Fetched; joined: boolean }> {
-    const { result, joined } = this.fetches.run(this.flightKey('GET', ask, reference), () => this.fetchAndStore(ask, reference));
+  async #fetch(ask: Ask, reference: string): Promise<{ fetched: Fetched; joined: boolean }> {
+    const { result, joined } = this.#fetches.run(this.#flightKey('GET', ask, reference), () => this.#fetchAndStore(ask, reference));
     return { fetched: await result, joined };
   }
 
   // One upstream GET, shared by every request collapsed onto it: fetched, verified, and
   // stored when it may be.
-  private async fetchAndStore(ask: Ask, reference: string): Promise<Fetched> {
-    const got = await this.upstream.get(ask, reference, this.config.timeout);
+  async #fetchAndStore(ask: Ask, reference: string): Promise<Fetched> {
+    const got = await this.#upstream.get(ask, reference, this.#config.timeout);
     if (got instanceof UpstreamError) return { kind: 'failed', error: got };
     const { response, answer } = got;
     const pass: Fetched = { kind: 'pass', answer };
@@ -291,27 +296,27 @@ export class ManifestStrategy {
     // digest comes from the body (upper-case hex would otherwise key a duplicate record).
     const verified = await verify(answer.body, reference, sent !== null && isCanonicalDigest(sent) ? sent : null);
     if (!verified.ok) {
-      this.o.stats.bump('verificationFailures');
+      this.#o.stats.bump('verificationFailures');
       return { kind: 'invalid', message: verified.message, detail: { url: manifestUrl(ask.target, reference), ...verified.detail } };
     }
     const headers = keptHeaders(response, answer.body, mediaType, ask.noStore);
     if (!headers) return pass;
 
     const { digest } = verified;
-    const now = this.now();
-    const isPrivate = ask.credentialed && !(await this.servedAnonymously(ask, reference, digest));
-    const record = manifestRecord(ask.target, digest, mediaType, answer.body, headers, now, this.config.ttl, isPrivate);
-    const tag = ask.target.isDigest ? null : tagRecord(ask.target, ask.acceptKey, ask.credentialed, record, this.now());
-    const stored = await save(this.store, this.o.maintenance, record, tag);
+    const now = this.#now();
+    const isPrivate = ask.credentialed && !(await this.#servedAnonymously(ask, reference, digest));
+    const record = manifestRecord(ask.target, digest, mediaType, answer.body, headers, now, this.#config.ttl, isPrivate);
+    const tag = ask.target.isDigest ? null : tagRecord(ask, record, this.#now());
+    const stored = await save(this.#store, this.#o.maintenance, record, tag);
     return { kind: 'record', record, stored };
   }
 
   // Whether upstream serves this content to a request that carries no credentials at all:
   // one HEAD (no pull), without Authorization, cookies or HTTP auth. Only then may a record
   // fetched with credentials be public.
-  private async servedAnonymously(ask: Ask, reference: string, digest: string): Promise<boolean> {
+  async #servedAnonymously(ask: Ask, reference: string, digest: string): Promise<boolean> {
     const anonymous: Ask = { ...ask, authorization: null, credentials: 'omit', credentialed: false };
-    const head = await this.upstream.head(anonymous, reference, this.config.timeout);
+    const head = await this.#upstream.head(anonymous, reference, this.#config.timeout);
     if (!head || head.status < 200 || head.status > 299) return false;
     // By tag, the tag must lead to the same content; by digest, a 2xx names it already.
     const named = headerOf(head, 'docker-content-digest');
@@ -320,17 +325,17 @@ export class ManifestStrategy {
 
   // The one place records are dropped for what upstream said: a 2xx to a write drops the
   // reference (`accept` null: every Accept variant of a tag), a 404 to a read only `accept`'s.
-  private drop(target: ManifestTarget, accept: string | null): Promise<boolean> {
+  #drop(target: ManifestTarget, accept: string | null): Promise<boolean> {
     const { upstream, repository, reference } = target;
-    if (target.isDigest) return this.store.dropManifest([upstream, repository, reference]);
-    if (accept === null) return this.store.dropTagVariants(upstream, repository, reference);
-    return this.store.dropTag([upstream, repository, reference, accept]);
+    if (target.isDigest) return this.#store.dropManifest([upstream, repository, reference]);
+    if (accept === null) return this.#store.dropTagVariants(upstream, repository, reference);
+    return this.#store.dropTag([upstream, repository, reference, accept]);
   }
 
   /** Forwards a PUT, DELETE or other write upstream untouched; a 2xx drops what is stored for the reference. */
   async write(request: Request, target: ManifestTarget): Promise<Response> {
     const response = await fetch(request);
-    if (response.ok) await this.drop(target, null);
+    if (response.ok) await this.#drop(target, null);
     return response;
   }
 }

@@ -4,6 +4,7 @@ import { unstorableReason } from '../../core/oci/media-types.js';
 import { expiryFor } from '../housekeeping/expiry.js';
 import type { ManifestRecord, StoredHeaders, TagRecord } from '../storage/schema.js';
 import { MANIFEST_LIMIT } from '../upstream/upstream.js';
+import type { Ask } from './ask.js';
 
 // The headers a record keeps are repeated on every hit but not counted in maxBytes, so a
 // hostile upstream could hide megabytes in an Etag. Real ones are a digest long.
@@ -57,21 +58,22 @@ export function manifestRecord(
 }
 
 /**
- * The record of a tag (`target.reference`) under one Accept set (`accept`, as acceptKey
- * writes it), pointing at `manifest`. Private when the manifest is, or when the request
- * could carry credentials.
+ * The record of the tag a request asked for (`target.reference`), under its Accept set,
+ * pointing at `manifest`. Private when the manifest is, or when the request could carry
+ * credentials.
  */
-export function tagRecord(target: ManifestTarget, accept: string, credentialed: boolean, manifest: ManifestRecord, now: number): TagRecord {
+export function tagRecord(ask: Pick<Ask, 'target' | 'acceptKey' | 'credentialed'>, manifest: ManifestRecord, now: number): TagRecord {
+  const { upstream, repository, reference } = ask.target;
   return {
-    upstream: target.upstream,
-    repository: target.repository,
-    tag: target.reference,
-    accept,
+    upstream,
+    repository,
+    tag: reference,
+    accept: ask.acceptKey,
     digest: manifest.digest,
     fetchedAt: manifest.fetchedAt,
     confirmedAt: manifest.confirmedAt,
     expiresAt: manifest.expiresAt,
     lastUsed: now,
-    private: manifest.private || credentialed,
+    private: manifest.private || ask.credentialed,
   };
 }

@@ -36,10 +36,14 @@ export interface Got {
 
 /** regcache's HEADs and GETs of manifests, with a caller's Accept and credentials, counted in stats. */
 export class UpstreamCalls {
-  constructor(private readonly stats: Pick<Stats, 'bump'>) {}
+  readonly #stats: Pick<Stats, 'bump'>;
 
-  private call(caller: Caller, method: 'GET' | 'HEAD', reference: string, timeoutMs?: number): Promise<Response> {
-    this.stats.bump(method === 'GET' ? 'upstreamGets' : 'upstreamHeads');
+  constructor(stats: Pick<Stats, 'bump'>) {
+    this.#stats = stats;
+  }
+
+  #call(caller: Caller, method: 'GET' | 'HEAD', reference: string, timeoutMs?: number): Promise<Response> {
+    this.#stats.bump(method === 'GET' ? 'upstreamGets' : 'upstreamHeads');
     const { acceptHeader: accept, authorization, credentials } = caller;
     return callUpstream({ url: manifestUrl(caller.target, reference), method, accept, authorization, credentials, timeoutMs });
   }
@@ -47,7 +51,7 @@ export class UpstreamCalls {
   /** A HEAD: upstream's answer (no body), or null when none came within `timeoutMs` (ms; default: no limit). */
   async head(caller: Caller, reference: string, timeoutMs?: number): Promise<UpstreamAnswer | null> {
     try {
-      return answerOf(await this.call(caller, 'HEAD', reference, timeoutMs), null);
+      return answerOf(await this.#call(caller, 'HEAD', reference, timeoutMs), null);
     } catch {
       return null;
     }
@@ -56,9 +60,9 @@ export class UpstreamCalls {
   /** A GET with its whole body (a body idle for `idleMs` ms fails), or why it failed. */
   async get(caller: Caller, reference: string, idleMs: number): Promise<Got | UpstreamError> {
     try {
-      const response = await this.call(caller, 'GET', reference);
+      const response = await this.#call(caller, 'GET', reference);
       const body = await readBody(response, idleMs);
-      this.stats.bump('bytesPulled', body.byteLength);
+      this.#stats.bump('bytesPulled', body.byteLength);
       return { response, answer: answerOf(response, body) };
     } catch (error) {
       return error instanceof UpstreamError ? error : new UpstreamError('network', String(error));
