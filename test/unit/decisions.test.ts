@@ -441,6 +441,7 @@ describe('credentials', () => {
     ]);
     t.registry.take();
     expect([...t.store.manifests.values()].map((m) => m.private)).toEqual([true]);
+    expect([...t.store.tags.values()].map((tag) => tag.private)).toEqual([true]);
   }
 
   it('a credentialed miss of public content is stored public: later a zero-request hit for anyone', async () => {
@@ -452,6 +453,8 @@ describe('credentials', () => {
     ]);
     t.registry.take();
     expect([...t.store.manifests.values()].map((m) => m.private)).toEqual([false]);
+    // The HEAD asked by the tag, so the tag's resolution is public as well.
+    expect([...t.store.tags.values()].map((tag) => tag.private)).toEqual([false]);
     const r = await t.ask(v1.digest);
     expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL}`);
     expect(t.registry.take()).toEqual([]);

@@ -306,7 +306,9 @@ export class ManifestStrategy {
     const now = this.#now();
     const isPrivate = ask.credentialed && !(await this.#servedAnonymously(ask, reference, digest));
     const record = manifestRecord(ask.target, digest, mediaType, answer.body, headers, now, this.#config.ttl, isPrivate);
-    const tag = ask.target.isDigest ? null : tagRecord(ask, record, this.#now());
+    // The credential-free HEAD asked by this very tag: when it named the same digest, the
+    // tag's resolution is public too, not only its content.
+    const tag = ask.target.isDigest ? null : tagRecord({ ...ask, credentialed: isPrivate }, record, this.#now());
     const stored = await save(this.#store, this.#o.maintenance, record, tag);
     return { kind: 'record', record, stored };
   }
