@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordMemory } from '../../src/sw/storage/memory.js';
+import { manifestCost, tagCost } from '../../src/sw/storage/record-cost.js';
 import type { ManifestRecord, TagRecord } from '../../src/sw/storage/schema.js';
 
 function manifest(digest: string, size = 100): ManifestRecord {
@@ -19,6 +20,8 @@ function manifest(digest: string, size = 100): ManifestRecord {
   };
 }
 
+const app = (digest: string): ['https://r.example', 'app', string] => ['https://r.example', 'app', digest];
+
 function tag(name: string, accept = 'a'): TagRecord {
   return {
     upstream: 'https://r.example',
@@ -36,9 +39,9 @@ function tag(name: string, accept = 'a'): TagRecord {
 
 describe('the in-memory copy', () => {
   it('does not keep a record read before a delete finished', () => {
-    const memory = new RecordMemory(1_000);
+    const memory = new RecordMemory(10_000, 100);
     const readStarted = memory.generation;
-    memory.deleteManifests([['https://r.example', 'app', 'd1']]);
+    memory.delete([['https://r.example', 'app', 'd1']]);
     memory.setManifest(manifest('d1'), readStarted);
     expect(memory.getManifest(['https://r.example', 'app', 'd1'])).toBeUndefined();
     // A read that started after the delete is fine.
@@ -46,21 +49,57 @@ describe('the in-memory copy', () => {
     expect(memory.getManifest(['https://r.example', 'app', 'd1'])).toBeDefined();
   });
 
-  it('stays within its byte limit, dropping the least recently used first', () => {
-    const memory = new RecordMemory(250);
+  it('stays within its byte limit, counted as maxBytes counts, dropping the least recently used first', () => {
+    const cost = manifestCost(manifest('a'));
+    // The body is the least of it: each record also costs its headers, keys and overhead.
+    expect(cost).toBeGreaterThan(5 * 100);
+    const memory = new RecordMemory(2 * cost + cost / 2, 100);
     memory.setManifest(manifest('a'));
     memory.setManifest(manifest('b'));
-    memory.getManifest(['https://r.example', 'app', 'a']);
+    memory.getManifest(app('a'));
     memory.setManifest(manifest('c'));
-    expect(memory.getManifest(['https://r.example', 'app', 'b'])).toBeUndefined();
-    expect(memory.getManifest(['https://r.example', 'app', 'a'])).toBeDefined();
-    expect(memory.getManifest(['https://r.example', 'app', 'c'])).toBeDefined();
-    memory.setManifest(manifest('huge', 251));
-    expect(memory.getManifest(['https://r.example', 'app', 'huge'])).toBeUndefined();
+    expect(memory.getManifest(app('b'))).toBeUndefined();
+    expect(memory.getManifest(app('a'))).toBeDefined();
+    expect(memory.getManifest(app('c'))).toBeDefined();
+    memory.setManifest(manifest('huge', 3 * cost));
+    expect(memory.getManifest(app('huge'))).toBeUndefined();
+    expect(memory.getManifest(app('c'))).toBeDefined();
+  });
+
+  it('counts tags too, though they have no body', () => {
+    const one = tagCost(['https://r.example', 'app', 't10', 'a'], 'd');
+    expect(one).toBeGreaterThan(512);
+    const memory = new RecordMemory(10 * one, 1_000);
+    for (let i = 0; i < 20; i++) memory.setTag(tag(`t${i}`));
+    // Room for ten: the ten most recent are kept.
+    expect(memory.getTag(['https://r.example', 'app', 't9', 'a'])).toBeUndefined();
+    for (let i = 10; i < 20; i++) expect(memory.getTag(['https://r.example', 'app', `t${i}`, 'a'])).toBeDefined();
+    // A tag read counts as a use, as a manifest read does.
+    memory.getTag(['https://r.example', 'app', 't10', 'a']);
+    memory.setManifest(manifest('m', 0));
+    expect(memory.getTag(['https://r.example', 'app', 't10', 'a'])).toBeDefined();
+    expect(memory.getTag(['https://r.example', 'app', 't11', 'a'])).toBeUndefined();
+  });
+
+  it('holds at most its number of records, however small they are', () => {
+    const memory = new RecordMemory(1 << 30, 3);
+    for (const d of ['a', 'b', 'c']) memory.setManifest(manifest(d, 0));
+    memory.getManifest(app('a'));
+    memory.setTag(tag('v1'));
+    memory.setManifest(manifest('d', 0));
+    expect(memory.getManifest(app('b'))).toBeUndefined();
+    expect(memory.getManifest(app('c'))).toBeUndefined();
+    expect(memory.getManifest(app('a'))).toBeDefined();
+    expect(memory.getTag(['https://r.example', 'app', 'v1', 'a'])).toBeDefined();
+    expect(memory.getManifest(app('d'))).toBeDefined();
+    // Deleting frees a place.
+    memory.delete([app('a')]);
+    memory.setManifest(manifest('e', 0));
+    expect(memory.getTag(['https://r.example', 'app', 'v1', 'a'])).toBeDefined();
   });
 
   it('drops every Accept variant of a tag, and only that tag', () => {
-    const memory = new RecordMemory(1_000);
+    const memory = new RecordMemory(100_000, 100);
     memory.setTag(tag('v1', 'a'));
     memory.setTag(tag('v1', 'b'));
     memory.setTag(tag('v10', 'a'));

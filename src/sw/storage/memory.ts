@@ -1,89 +1,90 @@
 // A bounded in-memory copy of records in front of IndexedDB, so that a warm hit needs no
 // database read. It only ever holds what IndexedDB holds: it is filled after a read or a
 // committed write, and emptied by every delete, before or as IndexedDB is.
+import { manifestCost, tagCost } from './record-cost.js';
 import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from './schema.js';
 
 const id = (key: readonly string[]) => key.join('\u0000');
 
+// Manifests and tags share one least-recently-used order (Map order), bounded both in what
+// the records cost, as maxBytes counts them (a tag has no body but still costs its keys and
+// overhead), and in their number.
 export class RecordMemory {
-  private readonly manifests = new Map<string, ManifestRecord>();
-  private readonly tags = new Map<string, TagRecord>();
+  private readonly records = new Map<string, { record: ManifestRecord | TagRecord; cost: number }>();
   private bytes = 0;
   // Bumped by every delete. A database read that started before a delete may have seen
   // the deleted record, so it must not fill the memory with it.
   private epoch = 0;
 
-  constructor(private readonly limitBytes: number) {}
+  constructor(
+    private readonly limitBytes: number,
+    private readonly limitRecords: number,
+  ) {}
 
   get generation(): number {
     return this.epoch;
   }
 
-  getManifest(key: ManifestKey): ManifestRecord | undefined {
-    const k = id(key);
-    const record = this.manifests.get(k);
-    if (record) {
+  private get(k: string): ManifestRecord | TagRecord | undefined {
+    const entry = this.records.get(k);
+    if (entry) {
       // Re-insert: Map order is the eviction order.
-      this.manifests.delete(k);
-      this.manifests.set(k, record);
+      this.records.delete(k);
+      this.records.set(k, entry);
     }
-    return record;
+    return entry?.record;
+  }
+
+  getManifest(key: ManifestKey): ManifestRecord | undefined {
+    return this.get(id(key)) as ManifestRecord | undefined;
   }
 
   getTag(key: TagKey): TagRecord | undefined {
-    return this.tags.get(id(key));
+    return this.get(id(key)) as TagRecord | undefined;
+  }
+
+  private set(key: readonly string[], record: ManifestRecord | TagRecord, cost: number, readAt: number | undefined): void {
+    if (readAt !== undefined && readAt !== this.epoch) return;
+    const k = id(key);
+    this.drop(k);
+    if (cost > this.limitBytes) return;
+    this.records.set(k, { record, cost });
+    this.bytes += cost;
+    for (const oldest of this.records.keys()) {
+      if (this.bytes <= this.limitBytes && this.records.size <= this.limitRecords) break;
+      this.drop(oldest);
+    }
   }
 
   setManifest(record: ManifestRecord, readAt?: number): void {
-    if (readAt !== undefined && readAt !== this.epoch) return;
-    if (record.size > this.limitBytes) return;
-    const k = id([record.upstream, record.repository, record.digest]);
-    this.bytes -= this.manifests.get(k)?.size ?? 0;
-    this.manifests.delete(k);
-    this.manifests.set(k, record);
-    this.bytes += record.size;
-    for (const [oldest, old] of this.manifests) {
-      if (this.bytes <= this.limitBytes) break;
-      this.manifests.delete(oldest);
-      this.bytes -= old.size;
-    }
+    this.set([record.upstream, record.repository, record.digest], record, manifestCost(record), readAt);
   }
 
   setTag(record: TagRecord, readAt?: number): void {
-    if (readAt !== undefined && readAt !== this.epoch) return;
-    this.tags.set(id([record.upstream, record.repository, record.tag, record.accept]), record);
-    // Tags are small; bound their number alongside the manifests they point at.
-    if (this.tags.size > 4 * Math.max(64, this.manifests.size)) {
-      const oldest = this.tags.keys().next().value;
-      if (oldest !== undefined) this.tags.delete(oldest);
-    }
+    const key = [record.upstream, record.repository, record.tag, record.accept];
+    this.set(key, record, tagCost(key, record.digest), readAt);
   }
 
-  deleteManifests(keys: readonly ManifestKey[]): void {
-    this.epoch++;
-    for (const key of keys) {
-      const k = id(key);
-      this.bytes -= this.manifests.get(k)?.size ?? 0;
-      this.manifests.delete(k);
-    }
+  private drop(k: string): void {
+    this.bytes -= this.records.get(k)?.cost ?? 0;
+    this.records.delete(k);
   }
 
-  deleteTags(keys: readonly TagKey[]): void {
+  delete(keys: readonly (ManifestKey | TagKey)[]): void {
     this.epoch++;
-    for (const key of keys) this.tags.delete(id(key));
+    for (const key of keys) this.drop(id(key));
   }
 
   // Every Accept variant of one tag.
   deleteTagVariants(upstream: string, repository: string, tag: string): void {
     this.epoch++;
     const prefix = id([upstream, repository, tag, '']);
-    for (const k of this.tags.keys()) if (k.startsWith(prefix)) this.tags.delete(k);
+    for (const k of this.records.keys()) if (k.startsWith(prefix)) this.drop(k);
   }
 
   clear(): void {
     this.epoch++;
-    this.manifests.clear();
-    this.tags.clear();
+    this.records.clear();
     this.bytes = 0;
   }
 }

@@ -109,6 +109,8 @@ function matches(filter: PurgeFilter, r: { upstream: string; repository: string 
 
 // Enough for every manifest a page is likely to show, small next to a worker's heap.
 const MEMORY_BYTES = 16 * 1024 * 1024;
+// However small the records, a few thousand at most: each also costs the heap its objects.
+const MEMORY_RECORDS = 4096;
 
 export class StoreBlockedError extends Error {
   override name = 'StoreBlockedError';
@@ -122,8 +124,8 @@ export class ManifestStore {
   private blocked: Promise<never> | null = null;
   private readonly memory: RecordMemory;
 
-  constructor(memoryBytes = MEMORY_BYTES) {
-    this.memory = new RecordMemory(memoryBytes);
+  constructor(memoryBytes = MEMORY_BYTES, memoryRecords = MEMORY_RECORDS) {
+    this.memory = new RecordMemory(memoryBytes, memoryRecords);
   }
 
   // The connection is gone (database deleted, storage cleared, another version wants
@@ -276,7 +278,7 @@ export class ManifestStore {
       if (t) await tags.put({ ...t, confirmedAt, expiresAt });
       await tx.done;
       if (m) this.remember(generation, { ...m, confirmedAt, expiresAt }, t ? { ...t, confirmedAt, expiresAt } : null);
-      else this.memory.deleteManifests([manifest]);
+      else this.memory.delete([manifest]);
       return m !== undefined;
     });
   }
@@ -317,13 +319,12 @@ export class ManifestStore {
   // Deletes forget in memory both before and after the database does, so that no read
   // in between can put a deleted record back in memory.
   private forget(removed: Pick<SweepResult, 'manifests' | 'tags'>): void {
-    this.memory.deleteManifests(removed.manifests);
-    this.memory.deleteTags(removed.tags);
+    this.memory.delete([...removed.manifests, ...removed.tags]);
   }
 
   // Drops one Accept variant of a tag.
   dropTag(key: TagKey): Promise<boolean> {
-    return this.dropTagsIn(key, () => this.memory.deleteTags([key]));
+    return this.dropTagsIn(key, () => this.memory.delete([key]));
   }
 
   // Drops every Accept variant of a tag (it was deleted or overwritten upstream).
@@ -344,7 +345,7 @@ export class ManifestStore {
 
   // Drops a manifest and every tag record that points at it.
   async dropManifest(key: ManifestKey): Promise<boolean> {
-    this.memory.deleteManifests([key]);
+    this.memory.delete([key]);
     const removed: SweepResult = { manifests: [], tags: [], visited: 0 };
     const dropped = await this.run('dropping a manifest', false, async (db) => {
       const tx = this.records(db);
