@@ -18,8 +18,7 @@ function setup(puts: (boolean | Error)[]) {
   };
   const maintenance = {
     evict: async (bytes: number) => void log.push(`evict ${bytes}`),
-    afterStore: async (record: ManifestRecord) => void log.push(`afterStore ${record.expiresAt}`),
-    alarm: { note: (at: number) => void log.push(`note ${at}`) },
+    afterStore: async (record: { expiresAt: number }) => void log.push(`afterStore ${record.expiresAt}`),
   };
   return { log, run: (m: ManifestRecord | null, t: TagRecord | null) => save(store, maintenance, m, t) };
 }
@@ -31,10 +30,10 @@ describe('save', () => {
     expect(log).toEqual(['put', 'afterStore 5000']);
   });
 
-  it('a tag alone only notes its expiry', async () => {
+  it('a tag alone (a moved tag) is noted and kept within the budget too', async () => {
     const { log, run } = setup([true]);
     expect(await run(null, tag)).toBe(true);
-    expect(log).toEqual(['put', 'note 4000']);
+    expect(log).toEqual(['put', 'afterStore 4000']);
   });
 
   it('a full quota evicts the bytes needed and retries once', async () => {

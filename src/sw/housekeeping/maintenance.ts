@@ -5,7 +5,6 @@ import type { Events } from '../reporting/events.js';
 import type { Stats } from '../reporting/stats.js';
 import type { Timers } from '../storage/batch.js';
 import type { Recency } from '../storage/recency.js';
-import type { ManifestRecord } from '../storage/schema.js';
 import type { ManifestStore } from '../storage/store.js';
 import { ExpiryAlarm } from './alarm.js';
 import type { Clock } from './expiry.js';
@@ -61,7 +60,8 @@ export class Maintenance {
     return { deleted, visited: result.visited };
   }
 
-  async afterStore(record: ManifestRecord): Promise<void> {
+  // After a manifest or a tag alone was stored: both count against the budget.
+  async afterStore(record: { expiresAt: number }): Promise<void> {
     this.alarm.note(record.expiresAt);
     if ((await this.o.store.bytes()) > this.o.maxBytes) await this.evict(0);
   }

@@ -7,9 +7,8 @@ import { type ManifestStore, StorageFullError } from './store.js';
 export interface SaveMaintenance {
   /** Frees at least `bytes`, and gets under the budget. */
   evict(bytes: number): Promise<void>;
-  /** After a manifest is stored: notes its expiry, and evicts if over the budget. */
-  afterStore(record: ManifestRecord): Promise<void>;
-  alarm: { note(expiresAt: number): void };
+  /** After a manifest or a tag is stored: notes its expiry, and evicts if over the budget. */
+  afterStore(record: { expiresAt: number }): Promise<void>;
 }
 
 /**
@@ -34,7 +33,8 @@ export async function save(
       stored = false;
     }
   }
-  if (stored && manifest) await maintenance.afterStore(manifest);
-  else if (stored && tag) maintenance.alarm.note(tag.expiresAt);
+  // A tag alone (a moved tag) costs bytes too, so it is checked against the budget as well.
+  const record = manifest ?? tag;
+  if (stored && record) await maintenance.afterStore(record);
   return stored;
 }

@@ -5,7 +5,9 @@ export const DB_NAME = 'regcache';
 // 2: records carry `private`. Version 1 databases are dropped and rebuilt: they cannot
 // tell which records were fetched with credentials.
 // 3: tag keys write known media types as short codes (acceptKey); version 2 tags are rekeyed.
-export const SCHEMA_VERSION = 3;
+// 4: the running total in meta counts what every record costs (record-cost.ts), tags
+// included, not body bytes; it is recomputed for version 2 and 3 databases.
+export const SCHEMA_VERSION = 4;
 
 // The upstream headers a served answer repeats; nothing else from upstream is kept.
 export interface StoredHeaders {

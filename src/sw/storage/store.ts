@@ -4,6 +4,7 @@ import { type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
 import { acceptKey, parseAccept } from '../../core/http/accept.js';
 import type { Entry, PurgeFilter } from '../../core/protocol.js';
 import { RecordMemory } from './memory.js';
+import { manifestCost, tagCost } from './record-cost.js';
 import {
   DB_NAME,
   MANIFEST_KEY_PATH,
@@ -17,10 +18,11 @@ import {
 } from './schema.js';
 
 type Db = IDBPDatabase<RegcacheSchema>;
-type RecordsTx = IDBPTransaction<RegcacheSchema, ('manifests' | 'tags' | 'meta')[], 'readwrite'>;
+type RecordsTx = IDBPTransaction<RegcacheSchema, ('manifests' | 'tags' | 'meta')[], 'readwrite' | 'versionchange'>;
 
-// The running total of stored body bytes lives in meta, updated in the same transaction
-// as every write and delete, so the budget never needs a scan.
+// The running total of what the records cost (record-cost.ts) lives in meta, updated in the
+// same transaction as every write and delete of a manifest or a tag, so the budget never
+// needs a scan.
 const BYTES = 'bytes';
 // A sweep works in short transactions so that reads queued behind it wait only briefly.
 const SWEEP_BATCH = 50;
@@ -72,20 +74,50 @@ async function addBytes(tx: RecordsTx, delta: number): Promise<void> {
   await meta.put(Math.max(0, current + delta), BYTES);
 }
 
+const tagRecordCost = (t: TagRecord) => tagCost(tagKey(t), t.digest);
+const sum = <T>(items: readonly T[], cost: (item: T) => number) => items.reduce((n, item) => n + cost(item), 0);
+
 // Deletes manifests and every tag pointing at them, inside the caller's transaction. The
-// requests go out together and the byte total is written once, as a sweep deletes in batches.
-async function deleteManifestsIn(tx: RecordsTx, records: readonly ManifestRecord[], removed: SweepResult): Promise<void> {
+// requests go out together and the total is written once, as a sweep deletes in batches.
+// Answers what the deleted records cost.
+async function deleteManifestsIn(tx: RecordsTx, records: readonly ManifestRecord[], removed: SweepResult): Promise<number> {
   const tags = tx.objectStore('tags');
-  const keys = records.map(manifestKey);
-  const pointing = await Promise.all(keys.map((key) => tags.index('by-manifest').getAllKeys(key)));
-  const deletes = keys.map((key) => tx.objectStore('manifests').delete(key));
-  for (const tagKeys of pointing) {
-    deletes.push(...tagKeys.map((k) => tags.delete(k)));
-    removed.visited += 1 + tagKeys.length;
-    removed.tags.push(...tagKeys);
+  const costs = await Promise.all(
+    records.map(async (r) => {
+      const key = manifestKey(r);
+      const tagKeys = await tags.index('by-manifest').getAllKeys(key);
+      removed.visited += 1 + tagKeys.length;
+      removed.manifests.push(key);
+      removed.tags.push(...tagKeys);
+      await Promise.all([tx.objectStore('manifests').delete(key), ...tagKeys.map((k) => tags.delete(k))]);
+      return manifestCost(r) + sum(tagKeys, (k) => tagCost(k, r.digest));
+    }),
+  );
+  const cost = sum(costs, (c) => c);
+  await addBytes(tx, -cost);
+  return cost;
+}
+
+// Deletes these tags inside the caller's transaction; answers their keys.
+async function deleteTagsIn(tx: RecordsTx, records: readonly TagRecord[]): Promise<TagKey[]> {
+  const keys = records.map(tagKey);
+  await Promise.all([...keys.map((k) => tx.objectStore('tags').delete(k)), addBytes(tx, -sum(records, tagRecordCost))]);
+  return keys;
+}
+
+// Databases of schema 2 and 3 counted body bytes only: count every record's cost instead.
+// Schema 3 only changed how tag keys write the Accept set, so version 2 tags are rekeyed first.
+async function recount(tx: RecordsTx, from: number): Promise<void> {
+  const tags = tx.objectStore('tags');
+  if (from === 2) {
+    const all = await tags.getAll();
+    // Requests run in the order they are made: clear, then the rekeyed puts.
+    await Promise.all([tags.clear(), ...all.map((t) => tags.put({ ...t, accept: acceptKey(parseAccept(t.accept)) }))]);
   }
-  removed.manifests.push(...keys);
-  await Promise.all([...deletes, addBytes(tx, -records.reduce((sum, r) => sum + r.size, 0))]);
+  let total = sum(await tags.getAll(), tagRecordCost);
+  // One manifest at a time: their bodies need not all be in memory at once.
+  for (let c = await tx.objectStore('manifests').openCursor(); c; c = await c.continue()) total += manifestCost(c.value);
+  await tx.objectStore('meta').put(total, BYTES);
 }
 
 // The earliest expiresAt stored (Infinity when nothing is), read-only, so that it does not
@@ -152,14 +184,9 @@ export class ManifestStore {
         // idb gives the upgrade its `done` promise too, which rejects when the origin's storage
         // is cleared mid-upgrade; the open request reports that failure already.
         settled(tx);
-        // 3 only changed how tag keys write the Accept set: rekey the tags, keep everything.
-        if (from === 2) {
-          const tags = tx.objectStore('tags');
-          tags
-            .getAll()
-            // Requests run in the order they are made: clear, then the rekeyed puts.
-            .then((all) => Promise.all([tags.clear(), ...all.map((t) => tags.put({ ...t, accept: acceptKey(parseAccept(t.accept)) }))]))
-            .catch(() => undefined);
+        // 3 and 4 kept the stores and indexes: keep every record.
+        if (from === 2 || from === 3) {
+          recount(tx, from).catch(() => undefined);
           return;
         }
         // Any other older layout is dropped and rebuilt: a cache can always be refilled.
@@ -243,16 +270,23 @@ export class ManifestStore {
       return await this.attempt(async (db) => {
         const tx = this.records(db);
         const manifests = tx.objectStore('manifests');
+        const tags = tx.objectStore('tags');
+        let cost = 0;
         if (manifest) {
           const previous = await manifests.get(manifestKey(manifest));
           await manifests.put(manifest);
-          await addBytes(tx, manifest.size - (previous?.size ?? 0));
+          cost = manifestCost(manifest) - (previous ? manifestCost(previous) : 0);
         } else if (tag && !(await manifests.getKey(manifestKey(tag)))) {
           tx.abort();
           await tx.done.catch(() => undefined);
           return false;
         }
-        if (tag) await tx.objectStore('tags').put(tag);
+        if (tag) {
+          const previous = await tags.get(tagKey(tag));
+          await tags.put(tag);
+          cost += tagRecordCost(tag) - (previous ? tagRecordCost(previous) : 0);
+        }
+        await addBytes(tx, cost);
         await tx.done;
         this.remember(generation, manifest, tag);
         return true;
@@ -335,8 +369,9 @@ export class ManifestStore {
   private async dropTagsIn(query: TagKey | IDBKeyRange, forget: () => void): Promise<boolean> {
     forget();
     const dropped = await this.run('dropping a tag', false, async (db) => {
-      const tx = settled(db.transaction('tags', 'readwrite'));
-      await Promise.all([tx.store.delete(query), tx.done]);
+      const tx = this.records(db);
+      await deleteTagsIn(tx, await tx.objectStore('tags').getAll(query));
+      await tx.done;
       return true;
     });
     forget();
@@ -375,13 +410,13 @@ export class ManifestStore {
       }
       // Tags can expire before their manifest: a re-check extends only the one it used.
       for (;;) {
-        const tx = settled(db.transaction('tags', 'readwrite'));
-        const keys = await tx.store.index('by-expiry').getAllKeys(expired, SWEEP_BATCH);
-        result.visited += keys.length;
-        await Promise.all(keys.map((k) => tx.store.delete(k)));
+        const tx = this.records(db);
+        const records = await tx.objectStore('tags').index('by-expiry').getAll(expired, SWEEP_BATCH);
+        result.visited += records.length;
+        const keys = await deleteTagsIn(tx, records);
         await tx.done;
         result.tags.push(...keys);
-        if (keys.length < SWEEP_BATCH) break;
+        if (records.length < SWEEP_BATCH) break;
       }
     });
     this.forget(result);
@@ -404,8 +439,8 @@ export class ManifestStore {
     );
   }
 
-  // Evicts least recently used manifests (with their tags) until at most `budget`
-  // bytes are stored, or `atLeast` bytes were freed.
+  // Evicts least recently used manifests (with their tags) until the records stored cost at
+  // most `budget` bytes, and at least `atLeast` bytes were freed.
   evict(budget: number, atLeast = 0): Promise<SweepResult> {
     const result: SweepResult = { manifests: [], tags: [], visited: 0 };
     return this.run('evicting records', result, async (db) => {
@@ -417,8 +452,7 @@ export class ManifestStore {
       while (cursor && (total > budget || start - total < atLeast)) {
         const record = cursor.value;
         cursor = await cursor.continue();
-        await deleteManifestsIn(tx, [record], result);
-        total -= record.size;
+        total -= await deleteManifestsIn(tx, [record], result);
       }
       await tx.done;
       this.forget(result);
@@ -463,15 +497,8 @@ export class ManifestStore {
         cursor = await cursor.continue();
       }
       await deleteManifestsIn(tx, doomed, result);
-      const tags = tx.objectStore('tags');
-      let tagCursor = await tags.openCursor();
-      while (tagCursor) {
-        if (matches(filter, tagCursor.value, tagCursor.value.tag)) {
-          result.tags.push(tagCursor.primaryKey);
-          await tagCursor.delete();
-        }
-        tagCursor = await tagCursor.continue();
-      }
+      const tags = (await tx.objectStore('tags').getAll()).filter((t) => matches(filter, t, t.tag));
+      result.tags.push(...(await deleteTagsIn(tx, tags)));
       await tx.done;
     });
     this.memory.clear();

@@ -6,8 +6,8 @@ import type { ManifestRecord, StoredHeaders, TagRecord } from '../storage/schema
 import { MANIFEST_LIMIT } from '../upstream/upstream.js';
 import type { Ask } from './ask.js';
 
-// The headers a record keeps are repeated on every hit but not counted in maxBytes, so a
-// hostile upstream could hide megabytes in an Etag. Real ones are a digest long.
+// The headers a record keeps are repeated on every hit, so a hostile upstream could hide
+// megabytes in an Etag. Real ones are a digest long.
 const KEPT_HEADER_LIMIT = 1024;
 
 /**

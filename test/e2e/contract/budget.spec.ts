@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import { ACCEPT_ALL, OCI_MANIFEST, pushImage, sha256 } from '../../servers/images.js';
 import { bodyOf, expect, isFetchError, registerIn, test, uniqueRepo } from '../support/fixtures.js';
 import { checkStore } from '../support/hardening.js';
-import { dumpDb, entries, stats } from '../support/store-helpers.js';
+import { dumpDb, entries, pulledCost, stats } from '../support/store-helpers.js';
 
 // What the origin stores, as the browser's quota counts it.
 function usage(page: Page): Promise<number> {
@@ -13,8 +13,9 @@ function usage(page: Page): Promise<number> {
 test('maxBytes evicts the least recently used records first', async ({ env, regcache }) => {
   const repo = uniqueRepo('budget');
   const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((t) => pushImage(env.registry.url, repo, t, 'oci', { salt: t })));
+  const cost = (img: typeof a) => pulledCost(env.proxy.url, repo, img!);
   // Room for two of these manifests, not three.
-  const budget = a!.size + b!.size + Math.floor(c!.size / 2);
+  const budget = cost(a) + cost(b) + Math.floor(cost(c) / 2);
   const page = await regcache.open({ maxBytes: String(budget) });
   const get = (digest: string) =>
     regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/${digest}`, { headers: { Accept: ACCEPT_ALL } });
@@ -30,7 +31,7 @@ test('maxBytes evicts the least recently used records first', async ({ env, regc
   expect(kept).toEqual([a!.digest, c!.digest].sort());
   const s = await stats(page);
   expect(s.evicted).toBe(1);
-  expect(s.storedBytes).toBe(a!.size + c!.size);
+  expect(s.storedBytes).toBe(cost(a) + cost(c));
   expect(s.storedBytes).toBeLessThanOrEqual(budget);
 });
 
@@ -151,6 +152,8 @@ test('many tiny-body records stay within maxBytes, as the browser counts storage
       `${engine}: ${count} tiny-body records, maxBytes=${maxBytes}: storedBytes ${s.storedBytes}, ${store.manifests} manifests and ${store.tags} tags kept, ${s.evicted} evicted; estimate() grew ${grown} bytes (from ${before})`,
     );
   }
+  // estimate() does see the records (a fresh context may keep them in memory: it still counts them).
+  expect(grown).toBeGreaterThan(0);
   expect(s.storedBytes).toBeLessThanOrEqual(maxBytes);
   expect(s.evicted).toBeGreaterThan(0);
 });

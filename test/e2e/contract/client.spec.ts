@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import type { RegcacheEvent } from '../../../src/core/protocol.js';
 import { ACCEPT_ALL, pushImage } from '../../servers/images.js';
 import { expect, isFetchError, type Regcache, test, uniqueRepo } from '../support/fixtures.js';
-import { client, entries, stats, waitFor } from '../support/store-helpers.js';
+import { client, entries, pulledCost, stats, waitFor } from '../support/store-helpers.js';
 
 function getter(regcache: Regcache, page: Page, base: string) {
   return async (repo: string, ref: string) => {
@@ -106,7 +106,8 @@ test('stats count what happened and survive a worker restart', async ({ env, reg
     bytesPulled: img.size,
     bytesServed: 4 * img.size,
     verificationFailures: 0,
-    storedBytes: img.size,
+    // The manifest and its tag, each with its headers, keys and overhead.
+    storedBytes: pulledCost(env.proxy.url, repo, img, { name: 'v1', accept: ACCEPT_ALL }),
   });
 
   await regcache.stopWorker(page);

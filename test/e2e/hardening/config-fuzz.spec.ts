@@ -7,7 +7,7 @@ import { type FuzzCase, generateCases } from '../../servers/config-fuzz.js';
 import { ACCEPT_ALL, pushImage } from '../../servers/images.js';
 import { expect, ok, registerIn, test, uniqueRepo, WORKER_SCRIPT } from '../support/fixtures.js';
 import { reliability } from '../support/hardening.js';
-import { stats } from '../support/store-helpers.js';
+import { pulledCost, stats } from '../support/store-helpers.js';
 
 // The proxy's origin is known only once the env runs; the cases name it by this stand-in.
 const STAND_IN = 'http://upstream.stand-in.test:9';
@@ -124,9 +124,10 @@ for (const [i, c] of chosen.entries()) {
       }
       seen.push(config.ttl === 0 ? 'no ttl (ttl=0)' : `ttl=${config.ttl} in Cache-Status`);
       const s = await stats(page);
-      // maxBytes: the budget holds; a manifest bigger than it does not stay.
+      // maxBytes: the budget holds; a manifest and tag that cost more than it do not stay.
+      const cost = pulledCost(env.proxy.url, repo, img, { name: 'v1', accept: ACCEPT_ALL });
       expect(s.storedBytes).toBeLessThanOrEqual(config.maxBytes);
-      expect(s.storedBytes).toBe(img.size <= config.maxBytes ? img.size : 0);
+      expect(s.storedBytes).toBe(cost <= config.maxBytes ? cost : 0);
       seen.push(`stored ${s.storedBytes} bytes under maxBytes=${config.maxBytes}`);
 
       if (s.storedBytes > 0 && (config.fresh === 0 || config.fresh >= 60)) {

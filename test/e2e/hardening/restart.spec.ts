@@ -4,7 +4,7 @@ import { ACCEPT_ALL, pushImage } from '../../servers/images.js';
 import type { FaultRule } from '../../servers/proxy.js';
 import { bodyOf, expect, type FetchResult, isFetchError, test, uniqueRepo } from '../support/fixtures.js';
 import { checkStore, cs, probeWorker, reliability, sleep, stopWorkerNow } from '../support/hardening.js';
-import { entries, stats } from '../support/store-helpers.js';
+import { entries, pulledCost, stats } from '../support/store-helpers.js';
 
 const all = { headers: { Accept: ACCEPT_ALL } };
 
@@ -63,7 +63,11 @@ for (const c of CASES) {
       }
       const store = await checkStore(page);
       expect(store.problems).toEqual([]);
-      expect(store).toMatchObject({ manifests: 1, tags: 1, bytes: img.size });
+      expect(store).toMatchObject({
+        manifests: 1,
+        tags: 1,
+        bytes: pulledCost(env.proxy.url, repo, img, { name: 'v1', accept: ACCEPT_ALL }),
+      });
 
       // Stats agree with the store, and never claim more upstream traffic than there was.
       const s = await stats(page);

@@ -1,4 +1,4 @@
-// Schema upgrades: databases left by schemas 1 and 2, one from a newer version, and a second
+// Schema upgrades: databases left by schemas 1, 2 and 3, one from a newer version, and a second
 // worker version taking over while the first still serves a page, with and without a
 // schema change. No request fails, and nothing that should survive is lost.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { acceptKey, parseAccept } from '../../../src/core/http/accept.js';
+import { manifestCost, tagCost } from '../../../src/sw/storage/record-cost.js';
 import { SCHEMA_VERSION } from '../../../src/sw/storage/schema.js';
 import { ACCEPT_ALL, type PushedImage, pushImage, sha256 } from '../../servers/images.js';
 import { expect, type FetchOk, isFetchError, ok, registerIn, test, uniqueRepo } from '../support/fixtures.js';
 import { checkStore, cs, dbShape, probeWorker, reliability } from '../support/hardening.js';
-import { dumpDb, entries, stats } from '../support/store-helpers.js';
+import { dumpDb, entries, pulledCost, stats } from '../support/store-helpers.js';
 
 const all = { headers: { Accept: ACCEPT_ALL } };
 
@@ -23,20 +24,21 @@ const FOUR_TYPES_KEY =
 const OCI_TYPES_KEY = 'application/vnd.oci.image.index.v1+json,application/vnd.oci.image.manifest.v1+json';
 
 interface OldDatabase {
-  version: 1 | 2;
+  version: 1 | 2 | 3;
   upstream: string;
   img: PushedImage;
   // The manifest record's body: not the digest's content makes serving it show.
   body: Buffer;
-  // Accept sets, spelt out as schema 1 and 2 keyed tags by them: one tag record for each.
+  // Accept sets, as the schema keyed tags by them (1 and 2 spelt them out): one tag record for each.
   acceptKeys: string[];
   // Keep the connection open and ignore versionchange, as an old page that never closes would.
   hold: boolean;
 }
 
 /**
- * Leaves a database behind as regcache with schema 1 or 2 wrote it: the three stores with
- * their key paths and indexes, a manifest record, tags pointing at it, and meta.
+ * Leaves a database behind as regcache with schema 1, 2 or 3 wrote it: the three stores with
+ * their key paths and indexes, a manifest record, tags pointing at it, and meta (whose byte
+ * total counted bodies only).
  */
 async function leaveOldSchema(page: Page, old: OldDatabase): Promise<void> {
   const { img, body, ...rest } = old;
@@ -61,7 +63,7 @@ async function leaveOldSchema(page: Page, old: OldDatabase): Promise<void> {
       const now = Date.now();
       const times = { fetchedAt: now, confirmedAt: now, expiresAt: now + 3_600_000, lastUsed: now };
       // Schema 2 added `private`.
-      const extra = version === 2 ? { private: false } : {};
+      const extra = version >= 2 ? { private: false } : {};
       const tx = db.transaction(['manifests', 'tags', 'meta'], 'readwrite');
       tx.objectStore('manifests').put({
         upstream,
@@ -140,7 +142,11 @@ for (const hold of [false, true]) {
       expect(await dbShape(page)).toEqual({ version: SCHEMA_VERSION, stores: ['manifests', 'meta', 'tags'] });
       const store = await checkStore(page);
       expect(store.problems).toEqual([]);
-      expect(store).toMatchObject({ manifests: 1, tags: 1, bytes: img.size });
+      expect(store).toMatchObject({
+        manifests: 1,
+        tags: 1,
+        bytes: pulledCost(env.proxy.url, repo, img, { name: 'v1', accept: ACCEPT_ALL }),
+      });
       // The schema-1 stats went with the rest.
       expect((await stats(page)).requests).toBeLessThan(41);
 
@@ -164,59 +170,76 @@ for (const hold of [false, true]) {
   });
 }
 
-test('a schema-2 database is upgraded in place: tags rekeyed, nothing lost', async ({ env, regcache, browser }) => {
-  const repo = uniqueRepo('schema/v2');
-  const img = await pushImage(env.registry.url, repo, 'v1', 'oci');
-  const old = await regcache.blank();
-  await leaveOldSchema(old, {
-    version: 2,
-    upstream: env.proxy.url,
-    img,
-    body: img.body,
-    acceptKeys: [FOUR_TYPES_KEY, OCI_TYPES_KEY],
-    hold: false,
-  });
-  const bytesBefore = (await dumpDb(old)).meta.bytes;
+for (const version of [2, 3] as const) {
+  test(`a schema-${version} database is upgraded in place: ${version === 2 ? 'tags rekeyed, ' : ''}byte total recounted, nothing lost`, async ({
+    env,
+    regcache,
+    browser,
+  }) => {
+    const repo = uniqueRepo(`schema/v${version}`);
+    const img = await pushImage(env.registry.url, repo, 'v1', 'oci');
+    const old = await regcache.blank();
+    const spelt = [FOUR_TYPES_KEY, OCI_TYPES_KEY];
+    const coded = spelt.map((k) => acceptKey(parseAccept(k)));
+    await leaveOldSchema(old, {
+      version,
+      upstream: env.proxy.url,
+      img,
+      body: img.body,
+      acceptKeys: version === 2 ? spelt : coded,
+      hold: false,
+    });
+    const bytesBefore = (await dumpDb(old)).meta.bytes;
+    expect(bytesBefore).toBe(img.size);
 
-  // Inside the fresh window, a tag that survived the upgrade is answered with no upstream call.
-  const page = await regcache.open({ fresh: '600' });
-  const probe = await probeWorker(browser, env.pageOrigin);
-  try {
-    const url = `${env.proxy.url}/v2/${repo}/manifests/v1`;
-    const answers = [];
-    for (const accept of [ACCEPT_ALL, OCI_TYPES_KEY]) {
-      const r = ok(await regcache.fetchIn(page, url, { headers: { Accept: accept } }));
-      expect(r.status).toBe(200);
-      expect(digestOf(r)).toBe(img.digest);
-      expect(r.headers['cache-status']).toMatch(/^regcache; hit/);
-      answers.push(cs(r.headers['cache-status']));
+    // Inside the fresh window, a tag that survived the upgrade is answered with no upstream call.
+    const page = await regcache.open({ fresh: '600' });
+    const probe = await probeWorker(browser, env.pageOrigin);
+    try {
+      const url = `${env.proxy.url}/v2/${repo}/manifests/v1`;
+      const answers = [];
+      for (const accept of [ACCEPT_ALL, OCI_TYPES_KEY]) {
+        const r = ok(await regcache.fetchIn(page, url, { headers: { Accept: accept } }));
+        expect(r.status).toBe(200);
+        expect(digestOf(r)).toBe(img.digest);
+        expect(r.headers['cache-status']).toMatch(/^regcache; hit/);
+        answers.push(cs(r.headers['cache-status']));
+      }
+      expect(env.proxy.count({ path: `/v2/${repo}/` })).toBe(0);
+
+      expect(await dbShape(page)).toEqual({ version: SCHEMA_VERSION, stores: ['manifests', 'meta', 'tags'] });
+      const db = await dumpDb(page);
+      expect(db.tags.map((t) => t.accept).sort()).toEqual([...coded].sort());
+      expect(db.manifests).toHaveLength(1);
+      // The total counts what the manifest and both tags cost, as leaveOldSchema wrote them.
+      const headers = { contentType: img.mediaType, dockerContentDigest: img.digest, etag: `"${img.digest}"`, apiVersion: 'registry/2.0' };
+      const expected =
+        manifestCost({ upstream: env.proxy.url, repository: repo, digest: img.digest, mediaType: img.mediaType, headers, size: img.size }) +
+        coded.reduce((n, accept) => n + tagCost([env.proxy.url, repo, 'v1', accept], img.digest), 0);
+      expect(db.meta.bytes).toBe(expected);
+      expect((await stats(page)).storedBytes).toBe(expected);
+      expect((await stats(page)).requests).toBeGreaterThanOrEqual(41 + 2);
+      // The page client still lists each tag's Accept set spelt out.
+      expect(
+        (await entries(page))
+          .filter((e) => e.kind === 'tag')
+          .map((e) => e.accept)
+          .sort(),
+      ).toEqual([...spelt].sort());
+      const store = await checkStore(page);
+      expect(store.problems).toEqual([]);
+      expect(probe.exceptions).toEqual([]);
+      reliability(
+        version === 2
+          ? 'schema-2 database left behind (tags keyed by the spelt-out Accept set)'
+          : 'schema-3 database left behind (byte total of bodies only)',
+        `upgraded in place to version ${SCHEMA_VERSION}: ${version === 2 ? `${db.tags.length} tags rekeyed, ` : ''}byte total recounted (${bytesBefore} body bytes → ${db.meta.bytes}, what the manifest and its ${db.tags.length} tags cost), manifest, tags and stats kept; both Accept variants answered from the store (${answers.join(', ')}) with no upstream request`,
+      );
+    } finally {
+      await probe.stop();
     }
-    expect(env.proxy.count({ path: `/v2/${repo}/` })).toBe(0);
-
-    expect(await dbShape(page)).toEqual({ version: SCHEMA_VERSION, stores: ['manifests', 'meta', 'tags'] });
-    const db = await dumpDb(page);
-    expect(db.tags.map((t) => t.accept).sort()).toEqual([FOUR_TYPES_KEY, OCI_TYPES_KEY].map((k) => acceptKey(parseAccept(k))).sort());
-    expect(db.manifests).toHaveLength(1);
-    expect(db.meta.bytes).toBe(bytesBefore);
-    expect((await stats(page)).requests).toBeGreaterThanOrEqual(41 + 2);
-    // The page client still lists each tag's Accept set spelt out.
-    expect(
-      (await entries(page))
-        .filter((e) => e.kind === 'tag')
-        .map((e) => e.accept)
-        .sort(),
-    ).toEqual([FOUR_TYPES_KEY, OCI_TYPES_KEY].sort());
-    const store = await checkStore(page);
-    expect(store.problems).toEqual([]);
-    expect(probe.exceptions).toEqual([]);
-    reliability(
-      'schema-2 database left behind (tags keyed by the spelt-out Accept set)',
-      `upgraded in place to version ${SCHEMA_VERSION}: ${db.tags.length} tags rekeyed, manifest, byte total and stats kept; both Accept variants answered from the store (${answers.join(', ')}) with no upstream request`,
-    );
-  } finally {
-    await probe.stop();
-  }
-});
+  });
+}
 
 test('a database from a newer schema: the worker answers from upstream and leaves it alone', async ({ env, regcache, browser }) => {
   const repo = uniqueRepo('schema/newer');

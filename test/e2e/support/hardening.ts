@@ -1,6 +1,7 @@
 // Shared by the hardening specs: the reliability rows the table in docs/reliability.md is
 // built from, a CDP probe on the service worker (exceptions, heap), and a raw IndexedDB dump.
 import type { Browser, CDPSession, Page } from '@playwright/test';
+import { type CostedManifest, manifestCost, tagCost } from '../../../src/sw/storage/record-cost.js';
 import { test } from './fixtures.js';
 
 export const RELIABILITY = 'reliability';
@@ -206,7 +207,7 @@ export async function rawDump(page: Page): Promise<string> {
 export interface StoreCheck {
   manifests: number;
   tags: number;
-  /** Sum of the stored manifests' sizes. */
+  /** What the stored records cost against maxBytes (src/sw/storage/record-cost.ts), tags included. */
   bytes: number;
   /** Every way the store is not whole; empty when it is. */
   problems: string[];
@@ -214,12 +215,12 @@ export interface StoreCheck {
 
 /**
  * Checks, from the page, that regcache's store is whole: each body hashes to its digest and
- * is as long as its size, each tag points at a stored manifest, and the running byte total
- * in meta is the sum of the sizes.
+ * is as long as its size, each tag points at a stored manifest, and the running total in
+ * meta is what the records cost.
  */
 export async function checkStore(page: Page): Promise<StoreCheck> {
-  return page.evaluate(async () => {
-    const empty = { manifests: 0, tags: 0, bytes: 0, problems: [] as string[] };
+  const found = await page.evaluate(async () => {
+    const empty = { manifests: [], tags: [], bytes: undefined, problems: [] as string[] };
     if (!(await indexedDB.databases()).some((d) => d.name === 'regcache')) return empty;
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open('regcache');
@@ -236,8 +237,8 @@ export async function checkStore(page: Page): Promise<StoreCheck> {
         req.onsuccess = () => resolve(req.result);
         req.onerror = () => reject(req.error);
       });
-    type M = { upstream: string; repository: string; digest: string; size: number; body: ArrayBuffer };
-    type T = { upstream: string; repository: string; tag: string; digest: string };
+    type M = CostedManifest & { body: ArrayBuffer };
+    type T = { upstream: string; repository: string; tag: string; accept: string; digest: string };
     const [manifests, tags, bytes] = await Promise.all([
       get(tx.objectStore('manifests').getAll()) as Promise<M[]>,
       get(tx.objectStore('tags').getAll()) as Promise<T[]>,
@@ -247,10 +248,8 @@ export async function checkStore(page: Page): Promise<StoreCheck> {
     const problems: string[] = [];
     const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
     const keys = new Set<string>();
-    let total = 0;
     for (const m of manifests) {
       keys.add(`${m.upstream} ${m.repository} ${m.digest}`);
-      total += m.size;
       if (m.body.byteLength !== m.size) problems.push(`${m.repository}@${m.digest}: body ${m.body.byteLength} bytes, size ${m.size}`);
       const [alg, want] = m.digest.split(':');
       const name = alg === 'sha512' ? 'SHA-512' : 'SHA-256';
@@ -261,9 +260,14 @@ export async function checkStore(page: Page): Promise<StoreCheck> {
       if (!keys.has(`${t.upstream} ${t.repository} ${t.digest}`))
         problems.push(`${t.repository}:${t.tag} points at ${t.digest}, which is not stored`);
     }
-    if ((bytes ?? 0) !== total) problems.push(`meta bytes ${bytes} but the manifests add up to ${total}`);
-    return { manifests: manifests.length, tags: tags.length, bytes: total, problems };
+    return { manifests: manifests.map(({ body: _, ...m }) => m), tags, bytes, problems };
   });
+  const total =
+    found.manifests.reduce((n, m) => n + manifestCost(m), 0) +
+    found.tags.reduce((n, t) => n + tagCost([t.upstream, t.repository, t.tag, t.accept], t.digest), 0);
+  const problems = [...found.problems];
+  if ((found.bytes ?? 0) !== total) problems.push(`meta bytes ${found.bytes} but the records cost ${total}`);
+  return { manifests: found.manifests.length, tags: found.tags.length, bytes: total, problems };
 }
 
 /** The database's version and stores, without opening (or creating) it at a version. */

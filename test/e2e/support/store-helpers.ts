@@ -1,7 +1,9 @@
 // Page-side access to regcache's IndexedDB and to the page client, for assertions that
 // must not go through the worker (or must not wake it).
 import type { Page } from '@playwright/test';
+import { acceptKey, parseAccept } from '../../../src/core/http/accept.js';
 import type { Entry, RegcacheStats } from '../../../src/core/protocol.js';
+import { manifestCost, tagCost } from '../../../src/sw/storage/record-cost.js';
 import { firefoxTab, type Received } from './firefox.js';
 
 export type { Received };
@@ -55,6 +57,22 @@ export async function dumpDb(page: Page): Promise<DbDump> {
       meta: Object.fromEntries(metaKeys.map((k, i) => [String(k), metaValues[i]])),
     } as never;
   });
+}
+
+/**
+ * What a manifest of the test registry costs against maxBytes once regcache stores it from
+ * `upstream` (src/sw/storage/record-cost.ts), with the headers distribution sends, and with a tag
+ * record when `tag` is given, resolved under the `Accept` header `accept`.
+ */
+export function pulledCost(
+  upstream: string,
+  repository: string,
+  img: { digest: string; mediaType: string; size: number },
+  tag?: { name: string; accept: string },
+): number {
+  const headers = { contentType: img.mediaType, dockerContentDigest: img.digest, etag: `"${img.digest}"`, apiVersion: 'registry/2.0' };
+  const manifest = manifestCost({ upstream, repository, digest: img.digest, mediaType: img.mediaType, headers, size: img.size });
+  return manifest + (tag ? tagCost([upstream, repository, tag.name, acceptKey(parseAccept(tag.accept))], img.digest) : 0);
 }
 
 type ClientMethod = 'stats' | 'entries' | 'purge' | 'clear' | 'sweep';
