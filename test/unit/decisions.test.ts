@@ -139,7 +139,7 @@ function setup(config: Partial<RegcacheConfig> = {}) {
       },
     },
     recency: { used: () => undefined },
-    maintenance: { evict: async () => undefined, afterStore: async () => undefined, alarm: { note: () => undefined } },
+    maintenance: { evict: async () => undefined, afterStore: async () => undefined },
     events: { emit: () => undefined },
     now: () => clock,
     ownOrigin: PAGE,
