@@ -16,51 +16,51 @@ export interface AlarmDeps {
 }
 
 export class ExpiryAlarm {
-  private dueAt: number | null = null;
-  private handle: unknown = null;
-  private readonly timers: Timers;
+  #dueAt: number | null = null;
+  #handle: unknown = null;
+  readonly #timers: Timers;
 
   constructor(private readonly deps: AlarmDeps) {
-    this.timers = deps.timers ?? realTimers;
+    this.#timers = deps.timers ?? realTimers;
   }
 
   get due(): number | null {
-    return this.dueAt;
+    return this.#dueAt;
   }
 
   // Look at the store again: after a sweep, and at start.
   async rearm(): Promise<void> {
-    this.set(await this.deps.nextDue());
+    this.#set(await this.deps.nextDue());
   }
 
   // A write can only bring the alarm forward, never push it back.
   note(expiresAt: number): void {
     if (!Number.isFinite(expiresAt)) return;
-    if (this.dueAt === null || expiresAt < this.dueAt) this.set(expiresAt);
+    if (this.#dueAt === null || expiresAt < this.#dueAt) this.#set(expiresAt);
   }
 
   stop(): void {
-    if (this.handle !== null) this.timers.clearTimeout(this.handle);
-    this.handle = null;
+    if (this.#handle !== null) this.#timers.clearTimeout(this.#handle);
+    this.#handle = null;
   }
 
-  private set(due: number | null): void {
+  #set(due: number | null): void {
     this.stop();
-    const changed = due !== this.dueAt;
-    this.dueAt = due;
+    const changed = due !== this.#dueAt;
+    this.#dueAt = due;
     if (changed) void this.deps.persist(due);
     if (due === null) return;
     const delay = Math.min(Math.max(0, due - this.deps.now()), MAX_DELAY_MS);
-    this.handle = this.timers.setTimeout(() => this.ring(), delay);
+    this.#handle = this.#timers.setTimeout(() => this.#ring(), delay);
   }
 
-  private ring(): void {
-    this.handle = null;
-    const due = this.dueAt;
+  #ring(): void {
+    this.#handle = null;
+    const due = this.#dueAt;
     if (due === null) return;
     // Early (timer granularity) or a long wait split into chunks: wait on.
     if (this.deps.now() < due) {
-      this.set(due);
+      this.#set(due);
       return;
     }
     void this.deps.fire();

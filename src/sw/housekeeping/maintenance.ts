@@ -28,7 +28,7 @@ export interface MaintenanceOptions {
 
 export class Maintenance {
   readonly alarm: ExpiryAlarm;
-  private sweeping: Promise<SweepReport> | null = null;
+  #sweeping: Promise<SweepReport> | null = null;
 
   constructor(private readonly o: MaintenanceOptions) {
     this.alarm = new ExpiryAlarm({
@@ -42,13 +42,13 @@ export class Maintenance {
 
   // Concurrent callers share one sweep; the next one starts after it.
   sweep(): Promise<SweepReport> {
-    this.sweeping ??= this.runSweep().finally(() => {
-      this.sweeping = null;
+    this.#sweeping ??= this.#runSweep().finally(() => {
+      this.#sweeping = null;
     });
-    return this.sweeping;
+    return this.#sweeping;
   }
 
-  private async runSweep(): Promise<SweepReport> {
+  async #runSweep(): Promise<SweepReport> {
     const { store, stats, events } = this.o;
     const result = await store.sweep(this.o.now());
     const deleted = result.manifests.length + result.tags.length;

@@ -2,12 +2,12 @@
 import { CHANNEL_NAME, type RegcacheEvent } from '../../core/protocol.js';
 
 export class Events {
-  private channel: BroadcastChannel | null = null;
+  #channel: BroadcastChannel | null = null;
 
   emit(event: RegcacheEvent): void {
     try {
-      this.channel ??= new BroadcastChannel(CHANNEL_NAME);
-      this.channel.postMessage(event);
+      this.#channel ??= new BroadcastChannel(CHANNEL_NAME);
+      this.#channel.postMessage(event);
     } catch {
       // No BroadcastChannel in this context: events are a courtesy, not a contract.
     }

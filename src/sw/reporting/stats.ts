@@ -19,51 +19,51 @@ function add(into: Totals, from: Totals): Totals {
 }
 
 export class Stats {
-  private pending: Totals = {};
-  private failures = 0;
-  private readonly flusher: Debounced;
+  #pending: Totals = {};
+  #failures = 0;
+  readonly #flusher: Debounced;
 
   constructor(
     private readonly store: ManifestStore,
     timers?: Timers,
   ) {
-    this.flusher = new Debounced(() => this.write(), FLUSH_DELAY_MS, timers);
+    this.#flusher = new Debounced(() => this.#write(), FLUSH_DELAY_MS, timers);
   }
 
   bump(counter: Counter, by = 1): void {
     if (by === 0) return;
-    this.pending[counter] = (this.pending[counter] ?? 0) + by;
-    this.flusher.schedule();
+    this.#pending[counter] = (this.#pending[counter] ?? 0) + by;
+    this.#flusher.schedule();
   }
 
   // Values that replace rather than add up.
   set(name: 'lastSweepVisited' | 'lastSweepDeleted', value: number): void {
-    this.pending[name] = value;
-    this.flusher.schedule();
+    this.#pending[name] = value;
+    this.#flusher.schedule();
   }
 
-  private async write(): Promise<void> {
-    const batch = this.pending;
-    this.pending = {};
+  async #write(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = {};
     if (Object.keys(batch).length === 0) return;
     const ok = await this.store.updateMeta<Totals>(STATS_KEY, (current = {}) => add({ ...current }, batch));
     if (ok) {
-      this.failures = 0;
+      this.#failures = 0;
       return;
     }
     // Keep what could not be written, and try once more. Not more often than that: a database
     // that stays unwritable (a newer worker version upgraded it) must not keep this worker's
     // events, and so that version's activation, waiting forever. The next count retries too.
-    this.pending = add(batch, this.pending);
-    if (++this.failures === 1) this.flusher.schedule();
+    this.#pending = add(batch, this.#pending);
+    if (++this.#failures === 1) this.#flusher.schedule();
   }
 
   flush(): Promise<void> {
-    return this.flusher.now();
+    return this.#flusher.now();
   }
 
   idle(): Promise<void> {
-    return this.flusher.idle();
+    return this.#flusher.idle();
   }
 
   async snapshot(): Promise<RegcacheStats> {

@@ -11,11 +11,11 @@ export const realTimers: Timers = {
 };
 
 export class Debounced {
-  private handle: unknown = null;
-  private running: Promise<void> = Promise.resolve();
+  #handle: unknown = null;
+  #running: Promise<void> = Promise.resolve();
   // Settles after the scheduled run: one promise for all who wait on it, not a timer each.
-  private scheduled: Promise<void> = this.running;
-  private ran = () => {};
+  #scheduled: Promise<void> = this.#running;
+  #ran = () => {};
 
   constructor(
     private readonly work: () => Promise<void>,
@@ -24,25 +24,25 @@ export class Debounced {
   ) {}
 
   schedule(): void {
-    if (this.handle !== null) return;
-    this.handle = this.timers.setTimeout(() => void this.now(), this.delayMs);
-    this.scheduled = new Promise((resolve) => {
-      this.ran = resolve;
+    if (this.#handle !== null) return;
+    this.#handle = this.timers.setTimeout(() => void this.now(), this.delayMs);
+    this.#scheduled = new Promise((resolve) => {
+      this.#ran = resolve;
     });
   }
 
   // Settles once nothing is scheduled or running: lets a worker event stay alive
   // until its batched writes have landed.
   idle(): Promise<void> {
-    return this.handle === null ? this.running : this.scheduled.then(() => this.idle());
+    return this.#handle === null ? this.#running : this.#scheduled.then(() => this.idle());
   }
 
   // Runs the pending work at once; runs never overlap.
   now(): Promise<void> {
-    if (this.handle !== null) this.timers.clearTimeout(this.handle);
-    this.handle = null;
-    this.running = this.running.then(this.work, this.work);
-    this.running.then(this.ran, this.ran);
-    return this.running;
+    if (this.#handle !== null) this.timers.clearTimeout(this.#handle);
+    this.#handle = null;
+    this.#running = this.#running.then(this.work, this.work);
+    this.#running.then(this.#ran, this.#ran);
+    return this.#running;
   }
 }

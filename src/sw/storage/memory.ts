@@ -10,11 +10,11 @@ const id = (key: readonly string[]) => key.join('\u0000');
 // the records cost, as maxBytes counts them (a tag has no body but still costs its keys and
 // overhead), and in their number.
 export class RecordMemory {
-  private readonly records = new Map<string, { record: ManifestRecord | TagRecord; cost: number }>();
-  private bytes = 0;
+  readonly #records = new Map<string, { record: ManifestRecord | TagRecord; cost: number }>();
+  #bytes = 0;
   // Bumped by every delete. A database read that started before a delete may have seen
   // the deleted record, so it must not fill the memory with it.
-  private epoch = 0;
+  #epoch = 0;
 
   constructor(
     private readonly limitBytes: number,
@@ -22,69 +22,69 @@ export class RecordMemory {
   ) {}
 
   get generation(): number {
-    return this.epoch;
+    return this.#epoch;
   }
 
-  private get(k: string): ManifestRecord | TagRecord | undefined {
-    const entry = this.records.get(k);
+  #get(k: string): ManifestRecord | TagRecord | undefined {
+    const entry = this.#records.get(k);
     if (entry) {
       // Re-insert: Map order is the eviction order.
-      this.records.delete(k);
-      this.records.set(k, entry);
+      this.#records.delete(k);
+      this.#records.set(k, entry);
     }
     return entry?.record;
   }
 
   getManifest(key: ManifestKey): ManifestRecord | undefined {
-    return this.get(id(key)) as ManifestRecord | undefined;
+    return this.#get(id(key)) as ManifestRecord | undefined;
   }
 
   getTag(key: TagKey): TagRecord | undefined {
-    return this.get(id(key)) as TagRecord | undefined;
+    return this.#get(id(key)) as TagRecord | undefined;
   }
 
-  private set(key: readonly string[], record: ManifestRecord | TagRecord, cost: number, readAt: number | undefined): void {
-    if (readAt !== undefined && readAt !== this.epoch) return;
+  #set(key: readonly string[], record: ManifestRecord | TagRecord, cost: number, readAt: number | undefined): void {
+    if (readAt !== undefined && readAt !== this.#epoch) return;
     const k = id(key);
-    this.drop(k);
+    this.#drop(k);
     if (cost > this.limitBytes) return;
-    this.records.set(k, { record, cost });
-    this.bytes += cost;
-    for (const oldest of this.records.keys()) {
-      if (this.bytes <= this.limitBytes && this.records.size <= this.limitRecords) break;
-      this.drop(oldest);
+    this.#records.set(k, { record, cost });
+    this.#bytes += cost;
+    for (const oldest of this.#records.keys()) {
+      if (this.#bytes <= this.limitBytes && this.#records.size <= this.limitRecords) break;
+      this.#drop(oldest);
     }
   }
 
   setManifest(record: ManifestRecord, readAt?: number): void {
-    this.set([record.upstream, record.repository, record.digest], record, manifestCost(record), readAt);
+    this.#set([record.upstream, record.repository, record.digest], record, manifestCost(record), readAt);
   }
 
   setTag(record: TagRecord, readAt?: number): void {
     const key = [record.upstream, record.repository, record.tag, record.accept];
-    this.set(key, record, tagCost(key, record.digest), readAt);
+    this.#set(key, record, tagCost(key, record.digest), readAt);
   }
 
-  private drop(k: string): void {
-    this.bytes -= this.records.get(k)?.cost ?? 0;
-    this.records.delete(k);
+  #drop(k: string): void {
+    this.#bytes -= this.#records.get(k)?.cost ?? 0;
+    this.#records.delete(k);
   }
 
   delete(keys: readonly (ManifestKey | TagKey)[]): void {
-    this.epoch++;
-    for (const key of keys) this.drop(id(key));
+    this.#epoch++;
+    for (const key of keys) this.#drop(id(key));
   }
 
   // Every Accept variant of one tag.
   deleteTagVariants(upstream: string, repository: string, tag: string): void {
-    this.epoch++;
+    this.#epoch++;
     const prefix = id([upstream, repository, tag, '']);
-    for (const k of this.records.keys()) if (k.startsWith(prefix)) this.drop(k);
+    for (const k of this.#records.keys()) if (k.startsWith(prefix)) this.#drop(k);
   }
 
   clear(): void {
-    this.epoch++;
-    this.records.clear();
-    this.bytes = 0;
+    this.#epoch++;
+    this.#records.clear();
+    this.#bytes = 0;
   }
 }

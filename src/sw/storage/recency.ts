@@ -6,36 +6,37 @@ import { type ManifestStore, manifestKey, tagKey } from './store.js';
 const FLUSH_DELAY_MS = 1_000;
 
 export class Recency {
-  private manifests = new Map<string, { key: ManifestKey; at: number }>();
-  private tags = new Map<string, { key: TagKey; at: number }>();
-  private readonly flusher: Debounced;
+  #manifests = new Map<string, { key: ManifestKey; at: number }>();
+  #tags = new Map<string, { key: TagKey; at: number }>();
+  readonly #flusher: Debounced;
 
   constructor(
     private readonly store: ManifestStore,
     timers?: Timers,
   ) {
-    this.flusher = new Debounced(() => this.write(), FLUSH_DELAY_MS, timers);
+    this.#flusher = new Debounced(() => this.#write(), FLUSH_DELAY_MS, timers);
   }
 
   used(manifest: ManifestRecord, tag: TagRecord | null, at: number): void {
     const m = manifestKey(manifest);
-    this.manifests.set(m.join('\n'), { key: m, at });
+    this.#manifests.set(m.join('\n'), { key: m, at });
     if (tag) {
       const t = tagKey(tag);
-      this.tags.set(t.join('\n'), { key: t, at });
+      this.#tags.set(t.join('\n'), { key: t, at });
     }
-    this.flusher.schedule();
+    this.#flusher.schedule();
   }
 
-  private async write(): Promise<void> {
-    const { manifests, tags } = this;
-    this.manifests = new Map();
-    this.tags = new Map();
+  async #write(): Promise<void> {
+    const manifests = this.#manifests;
+    const tags = this.#tags;
+    this.#manifests = new Map();
+    this.#tags = new Map();
     if (manifests.size + tags.size > 0) await this.store.touch(manifests, tags);
   }
 
   // Eviction must see the latest use times.
   flush(): Promise<void> {
-    return this.flusher.now();
+    return this.#flusher.now();
   }
 }

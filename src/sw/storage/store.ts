@@ -149,37 +149,37 @@ export class StoreBlockedError extends Error {
 }
 
 export class ManifestStore {
-  private db: Promise<Db> | null = null;
+  #db: Promise<Db> | null = null;
   // Rejects once the pending open is blocked: another connection (an older page or worker)
   // holds the database and does not close for the upgrade. Until it does, operations fail
   // at once, so requests are answered from upstream instead of waiting on it.
-  private blocked: Promise<never> | null = null;
-  private readonly memory: RecordMemory;
+  #blocked: Promise<never> | null = null;
+  readonly #memory: RecordMemory;
 
   constructor(memoryBytes = MEMORY_BYTES, memoryRecords = MEMORY_RECORDS) {
-    this.memory = new RecordMemory(memoryBytes, memoryRecords);
+    this.#memory = new RecordMemory(memoryBytes, memoryRecords);
   }
 
   // The connection is gone (database deleted, storage cleared, another version wants
   // it): whatever the memory holds may no longer be in the database.
-  private reset(): void {
-    this.db = null;
-    this.memory.clear();
+  #reset(): void {
+    this.#db = null;
+    this.#memory.clear();
   }
 
-  private open(): Promise<Db> {
-    const db = this.db ?? this.connect();
-    return this.blocked ? Promise.race([db, this.blocked]) : db;
+  #open(): Promise<Db> {
+    const db = this.#db ?? this.#connect();
+    return this.#blocked ? Promise.race([db, this.#blocked]) : db;
   }
 
-  private connect(): Promise<Db> {
+  #connect(): Promise<Db> {
     let onBlocked!: () => void;
     const blocked = new Promise<never>((_, reject) => {
       onBlocked = () => reject(new StoreBlockedError('the database upgrade is blocked by another open connection'));
     });
     blocked.catch(() => undefined);
-    this.blocked = blocked;
-    this.db = openDB<RegcacheSchema>(DB_NAME, SCHEMA_VERSION, {
+    this.#blocked = blocked;
+    this.#db = openDB<RegcacheSchema>(DB_NAME, SCHEMA_VERSION, {
       upgrade(db, from, _to, tx) {
         // idb gives the upgrade its `done` promise too, which rejects when the origin's storage
         // is cleared mid-upgrade; the open request reports that failure already.
@@ -202,62 +202,62 @@ export class ManifestStore {
       // Another worker version wants to upgrade: step aside, reopen on next use.
       blocking: (_current, _next, event) => {
         (event.target as IDBDatabase).close();
-        this.reset();
+        this.#reset();
       },
-      terminated: () => this.reset(),
+      terminated: () => this.#reset(),
       blocked: () => onBlocked(),
     }).then(
       (db) => {
-        if (this.blocked === blocked) this.blocked = null;
+        if (this.#blocked === blocked) this.#blocked = null;
         return db;
       },
       (error: unknown) => {
-        this.reset();
+        this.#reset();
         throw error;
       },
     );
-    return this.db;
+    return this.#db;
   }
 
   // Runs an operation, reopening once if the connection was closed underneath.
-  private async attempt<T>(op: (db: Db) => Promise<T>): Promise<T> {
+  async #attempt<T>(op: (db: Db) => Promise<T>): Promise<T> {
     try {
-      return await op(await this.open());
+      return await op(await this.#open());
     } catch (error) {
       if (!(error instanceof DOMException && error.name === 'InvalidStateError')) throw error;
-      this.reset();
-      return op(await this.open());
+      this.#reset();
+      return op(await this.#open());
     }
   }
 
-  private async run<T>(what: string, fallback: T, op: (db: Db) => Promise<T>): Promise<T> {
+  async #run<T>(what: string, fallback: T, op: (db: Db) => Promise<T>): Promise<T> {
     try {
-      return await this.attempt(op);
+      return await this.#attempt(op);
     } catch (error) {
       report(what, error);
       return fallback;
     }
   }
 
-  private records(db: Db): RecordsTx {
+  #records(db: Db): RecordsTx {
     return settled(db.transaction(['manifests', 'tags', 'meta'], 'readwrite'));
   }
 
   async getManifest(key: ManifestKey): Promise<ManifestRecord | undefined> {
-    const remembered = this.memory.getManifest(key);
+    const remembered = this.#memory.getManifest(key);
     if (remembered) return remembered;
-    const generation = this.memory.generation;
-    const record = await this.run('reading a manifest', undefined, (db) => settled(db.transaction('manifests')).store.get(key));
-    if (record) this.memory.setManifest(record, generation);
+    const generation = this.#memory.generation;
+    const record = await this.#run('reading a manifest', undefined, (db) => settled(db.transaction('manifests')).store.get(key));
+    if (record) this.#memory.setManifest(record, generation);
     return record;
   }
 
   async getTag(key: TagKey): Promise<TagRecord | undefined> {
-    const remembered = this.memory.getTag(key);
+    const remembered = this.#memory.getTag(key);
     if (remembered) return remembered;
-    const generation = this.memory.generation;
-    const record = await this.run('reading a tag', undefined, (db) => settled(db.transaction('tags')).store.get(key));
-    if (record) this.memory.setTag(record, generation);
+    const generation = this.#memory.generation;
+    const record = await this.#run('reading a tag', undefined, (db) => settled(db.transaction('tags')).store.get(key));
+    if (record) this.#memory.setTag(record, generation);
     return record;
   }
 
@@ -265,10 +265,10 @@ export class ManifestStore {
   // only written while its manifest is still stored, so a racing sweep can't orphan it.
   // Throws StorageFullError on a QuotaExceededError, so the caller can evict and retry.
   async put(manifest: ManifestRecord | null, tag: TagRecord | null): Promise<boolean> {
-    const generation = this.memory.generation;
+    const generation = this.#memory.generation;
     try {
-      return await this.attempt(async (db) => {
-        const tx = this.records(db);
+      return await this.#attempt(async (db) => {
+        const tx = this.#records(db);
         const manifests = tx.objectStore('manifests');
         const tags = tx.objectStore('tags');
         let cost = 0;
@@ -288,7 +288,7 @@ export class ManifestStore {
         }
         await addBytes(tx, cost);
         await tx.done;
-        this.remember(generation, manifest, tag);
+        this.#remember(generation, manifest, tag);
         return true;
       });
     } catch (error) {
@@ -300,8 +300,8 @@ export class ManifestStore {
 
   // Upstream vouched for this content again: push both expiries forward.
   confirm(manifest: ManifestKey, tag: TagKey | null, confirmedAt: number, expiresAt: number): Promise<boolean> {
-    const generation = this.memory.generation;
-    return this.run('extending a record', false, async (db) => {
+    const generation = this.#memory.generation;
+    return this.#run('extending a record', false, async (db) => {
       const tx = settled(db.transaction(['manifests', 'tags'], 'readwrite'));
       const manifests = tx.objectStore('manifests');
       const tags = tx.objectStore('tags');
@@ -311,15 +311,15 @@ export class ManifestStore {
       const t = tag && m ? await tags.get(tag) : undefined;
       if (t) await tags.put({ ...t, confirmedAt, expiresAt });
       await tx.done;
-      if (m) this.remember(generation, { ...m, confirmedAt, expiresAt }, t ? { ...t, confirmedAt, expiresAt } : null);
-      else this.memory.delete([manifest]);
+      if (m) this.#remember(generation, { ...m, confirmedAt, expiresAt }, t ? { ...t, confirmedAt, expiresAt } : null);
+      else this.#memory.delete([manifest]);
       return m !== undefined;
     });
   }
 
   // Writes batched last-use times; records deleted meanwhile stay deleted.
   touch(manifests: Map<string, { key: ManifestKey; at: number }>, tags: Map<string, { key: TagKey; at: number }>): Promise<boolean> {
-    return this.run('recording recent use', false, async (db) => {
+    return this.#run('recording recent use', false, async (db) => {
       const tx = settled(db.transaction(['manifests', 'tags'], 'readwrite'));
       const ms = tx.objectStore('manifests');
       const ts = tx.objectStore('tags');
@@ -341,35 +341,35 @@ export class ManifestStore {
   // After a committed write. Had anything been deleted or reset since the write began (the
   // database deleted or cleared underneath, say), it may have lost the records already:
   // forget them rather than remember them, so the memory never outlives the database.
-  private remember(generation: number, manifest: ManifestRecord | null, tag: TagRecord | null): void {
-    if (generation === this.memory.generation) {
-      if (manifest) this.memory.setManifest(manifest);
-      if (tag) this.memory.setTag(tag);
+  #remember(generation: number, manifest: ManifestRecord | null, tag: TagRecord | null): void {
+    if (generation === this.#memory.generation) {
+      if (manifest) this.#memory.setManifest(manifest);
+      if (tag) this.#memory.setTag(tag);
       return;
     }
-    this.forget({ manifests: manifest ? [manifestKey(manifest)] : [], tags: tag ? [tagKey(tag)] : [] });
+    this.#forget({ manifests: manifest ? [manifestKey(manifest)] : [], tags: tag ? [tagKey(tag)] : [] });
   }
 
   // Deletes forget in memory both before and after the database does, so that no read
   // in between can put a deleted record back in memory.
-  private forget(removed: Pick<SweepResult, 'manifests' | 'tags'>): void {
-    this.memory.delete([...removed.manifests, ...removed.tags]);
+  #forget(removed: Pick<SweepResult, 'manifests' | 'tags'>): void {
+    this.#memory.delete([...removed.manifests, ...removed.tags]);
   }
 
   // Drops one Accept variant of a tag.
   dropTag(key: TagKey): Promise<boolean> {
-    return this.dropTagsIn(key, () => this.memory.delete([key]));
+    return this.#dropTagsIn(key, () => this.#memory.delete([key]));
   }
 
   // Drops every Accept variant of a tag (it was deleted or overwritten upstream).
   dropTagVariants(upstream: string, repository: string, tag: string): Promise<boolean> {
-    return this.dropTagsIn(allVariantsOf(upstream, repository, tag), () => this.memory.deleteTagVariants(upstream, repository, tag));
+    return this.#dropTagsIn(allVariantsOf(upstream, repository, tag), () => this.#memory.deleteTagVariants(upstream, repository, tag));
   }
 
-  private async dropTagsIn(query: TagKey | IDBKeyRange, forget: () => void): Promise<boolean> {
+  async #dropTagsIn(query: TagKey | IDBKeyRange, forget: () => void): Promise<boolean> {
     forget();
-    const dropped = await this.run('dropping a tag', false, async (db) => {
-      const tx = this.records(db);
+    const dropped = await this.#run('dropping a tag', false, async (db) => {
+      const tx = this.#records(db);
       await deleteTagsIn(tx, await tx.objectStore('tags').getAll(query));
       await tx.done;
       return true;
@@ -380,16 +380,16 @@ export class ManifestStore {
 
   // Drops a manifest and every tag record that points at it.
   async dropManifest(key: ManifestKey): Promise<boolean> {
-    this.memory.delete([key]);
+    this.#memory.delete([key]);
     const removed: SweepResult = { manifests: [], tags: [], visited: 0 };
-    const dropped = await this.run('dropping a manifest', false, async (db) => {
-      const tx = this.records(db);
+    const dropped = await this.#run('dropping a manifest', false, async (db) => {
+      const tx = this.#records(db);
       const record = await tx.objectStore('manifests').get(key);
       if (record) await deleteManifestsIn(tx, [record], removed);
       await tx.done;
       return true;
     });
-    this.forget(removed);
+    this.#forget(removed);
     return dropped;
   }
 
@@ -398,11 +398,11 @@ export class ManifestStore {
   async sweep(now: number): Promise<SweepResult> {
     const result: SweepResult = { manifests: [], tags: [], visited: 0 };
     const expired = IDBKeyRange.upperBound(now);
-    await this.run('sweeping expired records', undefined, async (db) => {
+    await this.#run('sweeping expired records', undefined, async (db) => {
       // Most sweeps find nothing: look first.
       if ((await earliest(db)) > now) return;
       for (;;) {
-        const tx = this.records(db);
+        const tx = this.#records(db);
         const records = await tx.objectStore('manifests').index('by-expiry').getAll(expired, SWEEP_BATCH);
         await deleteManifestsIn(tx, records, result);
         await tx.done;
@@ -410,7 +410,7 @@ export class ManifestStore {
       }
       // Tags can expire before their manifest: a re-check extends only the one it used.
       for (;;) {
-        const tx = this.records(db);
+        const tx = this.#records(db);
         const records = await tx.objectStore('tags').index('by-expiry').getAll(expired, SWEEP_BATCH);
         result.visited += records.length;
         const keys = await deleteTagsIn(tx, records);
@@ -419,20 +419,20 @@ export class ManifestStore {
         if (records.length < SWEEP_BATCH) break;
       }
     });
-    this.forget(result);
+    this.#forget(result);
     return result;
   }
 
   // The earliest expiresAt of anything stored, or null when nothing expires.
   earliestExpiry(): Promise<number | null> {
-    return this.run('finding the next expiry', null, async (db) => {
+    return this.#run('finding the next expiry', null, async (db) => {
       const due = await earliest(db);
       return Number.isFinite(due) ? due : null;
     });
   }
 
   bytes(): Promise<number> {
-    return this.run(
+    return this.#run(
       'reading the stored size',
       0,
       async (db) => ((await settled(db.transaction('meta')).store.get(BYTES)) as number | undefined) ?? 0,
@@ -443,8 +443,8 @@ export class ManifestStore {
   // most `budget` bytes, and at least `atLeast` bytes were freed.
   evict(budget: number, atLeast = 0): Promise<SweepResult> {
     const result: SweepResult = { manifests: [], tags: [], visited: 0 };
-    return this.run('evicting records', result, async (db) => {
-      const tx = this.records(db);
+    return this.#run('evicting records', result, async (db) => {
+      const tx = this.#records(db);
       const meta = tx.objectStore('meta');
       const start = ((await meta.get(BYTES)) as number | undefined) ?? 0;
       let total = start;
@@ -455,14 +455,14 @@ export class ManifestStore {
         total -= await deleteManifestsIn(tx, [record], result);
       }
       await tx.done;
-      this.forget(result);
+      this.#forget(result);
       return result;
     });
   }
 
   // What the page client lists: no bodies, and null for "never expires".
   async entries(): Promise<Entry[]> {
-    return this.run('listing records', [], async (db) => {
+    return this.#run('listing records', [], async (db) => {
       const tx = settled(db.transaction(['manifests', 'tags']));
       const out: Entry[] = [];
       const entry = (r: ManifestRecord | TagRecord, more: Pick<Entry, 'kind' | 'reference'> & Partial<Entry>): Entry => {
@@ -487,9 +487,9 @@ export class ManifestStore {
   async purge(filter: PurgeFilter): Promise<SweepResult> {
     const result: SweepResult = { manifests: [], tags: [], visited: 0 };
     // Rare and user-driven: dropping the whole memory is simpler than matching it.
-    this.memory.clear();
-    await this.run('purging records', undefined, async (db) => {
-      const tx = this.records(db);
+    this.#memory.clear();
+    await this.#run('purging records', undefined, async (db) => {
+      const tx = this.#records(db);
       let cursor = await tx.objectStore('manifests').openCursor();
       const doomed: ManifestRecord[] = [];
       while (cursor) {
@@ -501,15 +501,15 @@ export class ManifestStore {
       result.tags.push(...(await deleteTagsIn(tx, tags)));
       await tx.done;
     });
-    this.memory.clear();
+    this.#memory.clear();
     return result;
   }
 
   // Deletes every record; answers how many there were.
   async clear(): Promise<number> {
-    this.memory.clear();
-    const deleted = await this.run('clearing the store', 0, async (db) => {
-      const tx = this.records(db);
+    this.#memory.clear();
+    const deleted = await this.#run('clearing the store', 0, async (db) => {
+      const tx = this.#records(db);
       const manifests = tx.objectStore('manifests');
       const tags = tx.objectStore('tags');
       const [m, t] = await Promise.all([manifests.count(), tags.count()]);
@@ -517,17 +517,17 @@ export class ManifestStore {
       await tx.done;
       return m + t;
     });
-    this.memory.clear();
+    this.#memory.clear();
     return deleted;
   }
 
   getMeta<T>(key: string): Promise<T | undefined> {
-    return this.run(`reading ${key}`, undefined, async (db) => (await settled(db.transaction('meta')).store.get(key)) as T | undefined);
+    return this.#run(`reading ${key}`, undefined, async (db) => (await settled(db.transaction('meta')).store.get(key)) as T | undefined);
   }
 
   // Read-modify-write of one meta value in a single transaction.
   updateMeta<T>(key: string, update: (current: T | undefined) => T): Promise<boolean> {
-    return this.run(`updating ${key}`, false, async (db) => {
+    return this.#run(`updating ${key}`, false, async (db) => {
       const tx = settled(db.transaction('meta', 'readwrite'));
       await tx.store.put(update((await tx.store.get(key)) as T | undefined), key);
       await tx.done;
@@ -536,7 +536,7 @@ export class ManifestStore {
   }
 
   putMeta(key: string, value: unknown): Promise<boolean> {
-    return this.run(`writing ${key}`, false, async (db) => {
+    return this.#run(`writing ${key}`, false, async (db) => {
       await db.put('meta', value, key);
       return true;
     });

@@ -1,14 +1,14 @@
 // Identical concurrent requests share one upstream call.
 
 export class InFlight<T> {
-  private readonly pending = new Map<string, Promise<T>>();
+  readonly #pending = new Map<string, Promise<T>>();
 
   // `joined` tells the caller it is riding on someone else's call.
   run(key: string, task: () => Promise<T>): { result: Promise<T>; joined: boolean } {
-    const existing = this.pending.get(key);
+    const existing = this.#pending.get(key);
     if (existing) return { result: existing, joined: true };
-    const result = task().finally(() => this.pending.delete(key));
-    this.pending.set(key, result);
+    const result = task().finally(() => this.#pending.delete(key));
+    this.#pending.set(key, result);
     return { result, joined: false };
   }
 }

@@ -114,21 +114,21 @@ export function retryAfterSeconds(until: number, now: number): number {
 
 // After a 429 an upstream gets no re-checks until its Retry-After has passed.
 export class RetryAfterGate {
-  private readonly until = new Map<string, number>();
+  readonly #until = new Map<string, number>();
 
   // Answers until when the origin is blocked, or null when this answer blocks nothing.
   block(origin: string, retryAfter: string | null, now: number): number | null {
     const until = parseRetryAfter(retryAfter, now);
     if (until === null || until <= now) return null;
-    this.until.set(origin, until);
+    this.#until.set(origin, until);
     return until;
   }
 
   blockedUntil(origin: string, now: number): number | null {
-    const until = this.until.get(origin);
+    const until = this.#until.get(origin);
     if (until === undefined) return null;
     if (until > now) return until;
-    this.until.delete(origin);
+    this.#until.delete(origin);
     return null;
   }
 }
