@@ -83,8 +83,15 @@ function serveDist(req: IncomingMessage, res: ServerResponse, options: Inspector
   createReadStream(file).pipe(res);
 }
 
+export interface StartOptions extends Pick<InspectorServerOptions, 'proxy' | 'upstream'> {
+  // The port to listen on, to restart a server on the same origin; by default a free one.
+  port?: number;
+  // Answers a request before the inspector's middleware does; false leaves it to them.
+  route?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
 // Without options: the embedded registry, as plain `npm start`. With `proxy`: proxy mode.
-export async function startInspectorServer(extra: Pick<InspectorServerOptions, 'proxy' | 'upstream'> = {}): Promise<InspectorServer> {
+export async function startInspectorServer({ port, route, ...extra }: StartOptions = {}): Promise<InspectorServer> {
   for (const built of ['inspector.html', 'inspector-sw.js', 'regcache-sw.js']) {
     if (!existsSync(join(DIST_DIR, built))) throw new Error(`dist/${built} is missing: run \`npm run build\` first`);
   }
@@ -94,13 +101,14 @@ export async function startInspectorServer(extra: Pick<InspectorServerOptions, '
   let isOffline = false;
   const server = createServer((req, res) => {
     log.push(`${req.method} ${req.url}`);
+    if (route?.(req, res)) return;
     middleware(req, res, () => serveDist(req, res, options));
   });
   server.on('connection', (socket) => {
     // Offline: the connection is dropped before a byte is read, as a dead network would.
     if (isOffline) socket.destroy();
   });
-  const { url, dropConnections, stop } = await listenLocal(server);
+  const { url, dropConnections, stop } = await listenLocal(server, port);
   return {
     url,
     log,
