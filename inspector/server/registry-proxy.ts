@@ -36,6 +36,20 @@ function pageOrigin(req: IncomingMessage): string {
   return `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
 }
 
+// The URL to ask upstream for a request to this server: the request's path and query
+// on the upstream's origin, whatever else the request line said (`GET x://y/v2/` has the
+// path /v2/). Null when the result would leave the upstream's origin (`//host/…`).
+export function upstreamUrl(requestTarget: string, upstream: string): URL | null {
+  let asked: URL;
+  try {
+    asked = new URL(requestTarget, 'http://request.invalid');
+  } catch {
+    return null;
+  }
+  const url = new URL(asked.pathname + asked.search, upstream);
+  return url.origin === new URL(upstream).origin ? url : null;
+}
+
 // Bearer realms now point at the proxy; the original realm rides along in the query.
 export function rewriteChallenges(header: string, proxyTokenUrl: string, seenRealms: Set<string>): string {
   const challenges = parseChallenges(header);
@@ -76,6 +90,8 @@ export function createRegistryProxy(target: string): RegistryProxy {
 
   return {
     registry(req, res) {
+      const url = upstreamUrl(req.url ?? '/', targetOrigin);
+      if (!url) return sendErrors(req, res, 400, { code: 'UNSUPPORTED', message: 'the proxy forwards paths on /v2/ only' });
       const headers: Record<string, string> = { 'accept-encoding': 'identity' };
       for (const name of FORWARDED_REQUEST_HEADERS) {
         const value = req.headers[name];
@@ -83,7 +99,7 @@ export function createRegistryProxy(target: string): RegistryProxy {
       }
       // Blobs redirect to storage (Docker Hub: a CDN) that sends no CORS headers either;
       // the redirect is followed here, and fetch drops Authorization on the way.
-      fetch(targetOrigin + (req.url ?? '/'), { method: req.method ?? 'GET', headers, redirect: 'follow' })
+      fetch(url, { method: req.method ?? 'GET', headers, redirect: 'follow' })
         .then((upstream) =>
           relay(upstream, req, res, (name, value) =>
             name === 'www-authenticate' ? rewriteChallenges(value, pageOrigin(req) + TOKEN_PROXY_PATH, seenRealms) : value,

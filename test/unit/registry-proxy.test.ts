@@ -1,0 +1,107 @@
+// The dev server's proxy mode (REGCACHE_PROXY) against a hostile registry: redirects,
+// content types, request targets and announced realms. Real sockets on loopback, where
+// http://127.0.0.1:<port> and http://localhost:<port> are two different origins.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspectorMiddleware } from '../../inspector/server/inspector-plugin.js';
+import { upstreamUrl } from '../../inspector/server/registry-proxy.js';
+
+interface Running {
+  port: number;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void, host = '127.0.0.1'): Promise<Running> {
+  const requests: string[] = [];
+  const server: Server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    handler(req, res);
+  });
+  await new Promise<void>((done) => server.listen(0, host, done));
+  return {
+    port: (server.address() as AddressInfo).port,
+    requests,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const HTML = '<!doctype html><script>parent.postMessage(document.cookie, "*")</script>';
+const MANIFEST = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', layers: [] });
+
+let internal: Running; // a service on loopback that the registry must not reach through the proxy
+let upstream: Running; // the hostile registry
+let devServer: Running; // the inspector's server in proxy mode
+let registryUrl: string;
+
+beforeAll(async () => {
+  internal = await serve((_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('internal secret'), 'localhost');
+  upstream = await serve((req, res) => {
+    const path = req.url ?? '/';
+    const internalUrl = `http://localhost:${internal.port}/secret`;
+    if (path === '/v2/') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    if (path.endsWith('/blobs/sha256:internal')) return void res.writeHead(302, { Location: internalUrl }).end();
+    if (path.endsWith('/blobs/sha256:own')) return void res.writeHead(307, { Location: `${registryUrl}/storage/own` }).end();
+    if (path.endsWith('/blobs/sha256:loop')) return void res.writeHead(302, { Location: `${registryUrl}${path}` }).end();
+    if (path === '/storage/own') return void res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end('blob bytes');
+    if (path.endsWith('/manifests/redirected')) return void res.writeHead(302, { Location: `${registryUrl}/v2/x/manifests/target` }).end();
+    if (path.endsWith('/manifests/target') || path.endsWith('/manifests/oci'))
+      return void res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' }).end(MANIFEST);
+    if (path.endsWith('/manifests/html')) return void res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(HTML);
+    if (path.endsWith('/manifests/svg')) return void res.writeHead(200, { 'Content-Type': 'image/svg+xml' }).end('<svg/>');
+    if (path.endsWith('/manifests/json'))
+      return void res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+    if (path.includes('/manifests/realm-')) {
+      const realm = `http://localhost:${internal.port}/token-${path.split('realm-')[1]}`;
+      return void res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="${realm}",service="s"` }).end();
+    }
+    res.writeHead(404).end();
+  });
+  registryUrl = `http://127.0.0.1:${upstream.port}`;
+  const middleware = inspectorMiddleware({ distDir: '/nonexistent', layoutDir: '/nonexistent', proxy: registryUrl });
+  devServer = await serve((req, res) => middleware(req, res, () => res.writeHead(404).end()));
+});
+
+afterAll(async () => {
+  await Promise.all([internal?.close(), upstream?.close(), devServer?.close()]);
+});
+
+describe('proxy mode: target URLs', () => {
+  // Raw, since fetch() would never send such a request line.
+  function rawGet(target: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(devServer.port, '127.0.0.1', () => {
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${devServer.port}\r\nConnection: close\r\n\r\n`);
+      });
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+  }
+
+  it('builds the upstream URL from the path and query alone, whatever the request line', async () => {
+    upstream.requests.length = 0;
+    const answer = await rawGet('x://y/v2/');
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    expect(upstream.requests).toEqual(['GET /v2/']);
+  });
+});
+
+describe('proxy mode: its rules, one by one', () => {
+  it('keeps the target on the upstream’s origin, whatever the request line', () => {
+    const upstream = 'https://registry.example';
+    for (const target of ['x://y/v2/', 'a.evil.example://y/v2/x', '/v2/x?y=1', 'http://other.example/v2/']) {
+      expect(upstreamUrl(target, upstream)?.origin, target).toBe(upstream);
+    }
+    expect(upstreamUrl('x://y/v2/?a=b', upstream)?.href).toBe('https://registry.example/v2/?a=b');
+    // A path that would be read as another host is refused rather than followed.
+    expect(upstreamUrl('http://x//evil.example/v2/', upstream)).toBeNull();
+  });
+});
