@@ -8,6 +8,10 @@ import { TOKEN_PROXY_PATH } from '../page/offline-names.js';
 import { formatChallenges, parseChallenges } from '../page/www-authenticate.js';
 import { sendErrors } from './distribution-answers.js';
 
+// Realms remembered, the most recently announced kept; a registry has one or two.
+export const MAX_REALMS = 32;
+const MAX_REALM_LENGTH = 2048;
+
 const FORWARDED_REQUEST_HEADERS = ['accept', 'authorization', 'if-none-match', 'range', 'cache-control', 'user-agent'];
 const DROPPED_RESPONSE_HEADERS = new Set([
   'connection',
@@ -50,13 +54,47 @@ export function upstreamUrl(requestTarget: string, upstream: string): URL | null
   return url.origin === new URL(upstream).origin ? url : null;
 }
 
-// Bearer realms now point at the proxy; the original realm rides along in the query.
-export function rewriteChallenges(header: string, proxyTokenUrl: string, seenRealms: Set<string>): string {
+// The realms a registry announced, at most MAX_REALMS of them: announcing a realm again
+// makes it the newest, and the oldest is forgotten first.
+export class AnnouncedRealms {
+  private readonly realms = new Set<string>();
+  constructor(private readonly limit = MAX_REALMS) {}
+
+  add(realm: string): void {
+    this.realms.delete(realm);
+    this.realms.add(realm);
+    for (const oldest of this.realms) {
+      if (this.realms.size <= this.limit) break;
+      this.realms.delete(oldest);
+    }
+  }
+
+  has(realm: string): boolean {
+    return this.realms.has(realm);
+  }
+
+  get size(): number {
+    return this.realms.size;
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+// Bearer realms now point at the proxy; the original realm rides along in the query. Only
+// absolute http(s) realms are remembered: any other is left as it is, for the page to refuse.
+export function rewriteChallenges(header: string, proxyTokenUrl: string, realms: AnnouncedRealms): string {
   const challenges = parseChallenges(header);
   for (const c of challenges) {
     const realm = c.params.realm;
-    if (c.scheme.toLowerCase() !== 'bearer' || !realm) continue;
-    seenRealms.add(realm);
+    if (c.scheme.toLowerCase() !== 'bearer' || !realm || realm.length > MAX_REALM_LENGTH || !isHttpUrl(realm)) continue;
+    realms.add(realm);
     const url = new URL(proxyTokenUrl);
     url.searchParams.set('realm', realm);
     c.params.realm = url.href;
@@ -86,7 +124,7 @@ async function relay(
 
 export function createRegistryProxy(target: string): RegistryProxy {
   const targetOrigin = new URL(target).origin;
-  const seenRealms = new Set<string>();
+  const realms = new AnnouncedRealms();
 
   return {
     registry(req, res) {
@@ -102,7 +140,7 @@ export function createRegistryProxy(target: string): RegistryProxy {
       fetch(url, { method: req.method ?? 'GET', headers, redirect: 'follow' })
         .then((upstream) =>
           relay(upstream, req, res, (name, value) =>
-            name === 'www-authenticate' ? rewriteChallenges(value, pageOrigin(req) + TOKEN_PROXY_PATH, seenRealms) : value,
+            name === 'www-authenticate' ? rewriteChallenges(value, pageOrigin(req) + TOKEN_PROXY_PATH, realms) : value,
           ),
         )
         .catch((error: unknown) => {
@@ -119,7 +157,7 @@ export function createRegistryProxy(target: string): RegistryProxy {
     token(req, res) {
       const url = new URL(req.url ?? '/', 'http://proxy.invalid');
       const realm = url.searchParams.get('realm');
-      if (!realm || !seenRealms.has(realm)) {
+      if (!realm || !realms.has(realm)) {
         return sendErrors(req, res, 403, {
           code: 'DENIED',
           message: `the proxy forwards token requests only to realms ${targetOrigin} announced, and ${realm ?? 'no realm'} is not one`,

@@ -5,8 +5,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOKEN_PROXY_PATH } from '../../inspector/page/offline-names.js';
 import { inspectorMiddleware } from '../../inspector/server/inspector-plugin.js';
-import { upstreamUrl } from '../../inspector/server/registry-proxy.js';
+import { AnnouncedRealms, MAX_REALMS, upstreamUrl } from '../../inspector/server/registry-proxy.js';
 
 interface Running {
   port: number;
@@ -39,6 +40,8 @@ let internal: Running; // a service on loopback that the registry must not reach
 let upstream: Running; // the hostile registry
 let devServer: Running; // the inspector's server in proxy mode
 let registryUrl: string;
+let devUrl: string;
+let realmCounter = 0;
 
 beforeAll(async () => {
   internal = await serve((_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('internal secret'), 'localhost');
@@ -66,11 +69,16 @@ beforeAll(async () => {
   registryUrl = `http://127.0.0.1:${upstream.port}`;
   const middleware = inspectorMiddleware({ distDir: '/nonexistent', layoutDir: '/nonexistent', proxy: registryUrl });
   devServer = await serve((req, res) => middleware(req, res, () => res.writeHead(404).end()));
+  devUrl = `http://127.0.0.1:${devServer.port}`;
 });
 
 afterAll(async () => {
   await Promise.all([internal?.close(), upstream?.close(), devServer?.close()]);
 });
+
+function get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${devUrl}${path}`, { headers, redirect: 'manual' });
+}
 
 describe('proxy mode: target URLs', () => {
   // Raw, since fetch() would never send such a request line.
@@ -94,6 +102,18 @@ describe('proxy mode: target URLs', () => {
   });
 });
 
+describe('proxy mode: announced realms', () => {
+  it('remembers a bounded number of announced realms, forgetting the oldest', async () => {
+    const first = ++realmCounter;
+    await (await get(`/v2/x/manifests/realm-${first}`)).arrayBuffer();
+    for (let i = 0; i < 100; i++) await (await get(`/v2/x/manifests/realm-${++realmCounter}`)).arrayBuffer();
+    const latest = `http://localhost:${internal.port}/token-${realmCounter}`;
+    const oldest = `http://localhost:${internal.port}/token-${first}`;
+    expect((await get(`${TOKEN_PROXY_PATH}?realm=${encodeURIComponent(latest)}`)).status).not.toBe(403);
+    expect((await get(`${TOKEN_PROXY_PATH}?realm=${encodeURIComponent(oldest)}`)).status).toBe(403);
+  }, 30_000);
+});
+
 describe('proxy mode: its rules, one by one', () => {
   it('keeps the target on the upstream’s origin, whatever the request line', () => {
     const upstream = 'https://registry.example';
@@ -103,5 +123,16 @@ describe('proxy mode: its rules, one by one', () => {
     expect(upstreamUrl('x://y/v2/?a=b', upstream)?.href).toBe('https://registry.example/v2/?a=b');
     // A path that would be read as another host is refused rather than followed.
     expect(upstreamUrl('http://x//evil.example/v2/', upstream)).toBeNull();
+  });
+
+  it('remembers the most recently announced realms', () => {
+    const realms = new AnnouncedRealms(3);
+    for (const r of ['a', 'b', 'c', 'a', 'd']) realms.add(r);
+    expect(realms.size).toBe(3);
+    expect(['a', 'b', 'c', 'd'].map((r) => realms.has(r))).toEqual([true, false, true, true]);
+    expect(new AnnouncedRealms().size).toBe(0);
+    const many = new AnnouncedRealms();
+    for (let i = 0; i < 10_000; i++) many.add(`https://auth.example/${i}`);
+    expect(many.size).toBe(MAX_REALMS);
   });
 });

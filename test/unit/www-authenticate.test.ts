@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bearerChallenge, formatChallenges, parseChallenges } from '../../inspector/page/www-authenticate.js';
-import { rewriteChallenges } from '../../inspector/server/registry-proxy.js';
+import { AnnouncedRealms, rewriteChallenges } from '../../inspector/server/registry-proxy.js';
 
 const HUB = 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"';
 
@@ -31,7 +31,7 @@ describe('WWW-Authenticate', () => {
   });
 
   it('points Bearer realms at the proxy and remembers the original', () => {
-    const seen = new Set<string>();
+    const seen = new AnnouncedRealms();
     const rewritten = rewriteChallenges(`Basic realm="x", ${HUB}`, 'http://localhost:5173/_regcache/token', seen);
     const bearer = bearerChallenge(rewritten)!;
     const realm = new URL(bearer.params.realm!);
@@ -40,6 +40,7 @@ describe('WWW-Authenticate', () => {
     expect(bearer.params.service).toBe('registry.docker.io');
     expect(bearer.params.scope).toBe('repository:library/alpine:pull');
     expect(parseChallenges(rewritten)[0]).toEqual({ scheme: 'Basic', params: { realm: 'x' } });
-    expect([...seen]).toEqual(['https://auth.docker.io/token']);
+    expect(seen.has('https://auth.docker.io/token')).toBe(true);
+    expect(seen.size).toBe(1);
   });
 });
