@@ -7,10 +7,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Connect, Plugin } from 'vite';
-import { TOKEN_PROXY_PATH } from '../page/offline-names.js';
+import { REGCACHE_PATH_PREFIX, TOKEN_PROXY_PATH } from '../page/offline-names.js';
 import { createLayoutRegistry } from './layout-registry.js';
 import { loadOciLayout } from './oci-layout.js';
-import { createRegistryProxy } from './registry-proxy.js';
+import { createRegistryProxy, RELAYED_HEADERS } from './registry-proxy.js';
 
 export interface InspectorServerOptions {
   // Where the built workers are (dist/).
@@ -25,6 +25,9 @@ export interface InspectorServerOptions {
 
 export const INSPECTOR_PAGE = '/inspector.html';
 const WORKERS = ['/regcache-sw.js', '/inspector-sw.js'];
+
+// Requests for a page's frame or tab: a registry's answer is never one.
+const DOCUMENT_DESTINATIONS = new Set(['document', 'iframe', 'frame', 'embed', 'object']);
 
 function checkedOrigin(variable: string, value: string): string {
   let url: URL;
@@ -62,6 +65,14 @@ export function inspectorMiddleware(options: InspectorServerOptions): Connect.Ne
     const url = new URL(req.url ?? '/', 'http://inspector.invalid');
     if (url.pathname === '/' || url.pathname === '/index.html') {
       res.writeHead(302, { Location: INSPECTOR_PAGE + url.search }).end();
+      return;
+    }
+    const registryPath = url.pathname.startsWith('/v2/') || url.pathname === '/v2' || url.pathname.startsWith(REGCACHE_PATH_PREFIX);
+    const destination = req.headers['sec-fetch-dest'];
+    if (registryPath && typeof destination === 'string' && DOCUMENT_DESTINATIONS.has(destination)) {
+      res
+        .writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', ...RELAYED_HEADERS })
+        .end('Registry answers are for the inspector to read, not pages to open.\n');
       return;
     }
     if (WORKERS.includes(url.pathname)) {

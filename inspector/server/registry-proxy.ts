@@ -8,6 +8,13 @@ import { TOKEN_PROXY_PATH } from '../page/offline-names.js';
 import { formatChallenges, parseChallenges } from '../page/www-authenticate.js';
 import { sendErrors } from './distribution-answers.js';
 
+// On every answer relayed from a registry or token service: never sniffed, never a
+// document that runs anything, whatever it is.
+export const RELAYED_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "sandbox; default-src 'none'",
+} as const;
+
 // Realms remembered, the most recently announced kept; a registry has one or two.
 export const MAX_REALMS = 32;
 const MAX_REALM_LENGTH = 2048;
@@ -18,9 +25,14 @@ const DROPPED_RESPONSE_HEADERS = new Set([
   'keep-alive',
   'transfer-encoding',
   'content-encoding',
+  'content-type',
+  'content-security-policy',
+  'x-content-type-options',
   'set-cookie',
   'strict-transport-security',
   'alt-svc',
+  'refresh',
+  'link',
   'access-control-allow-origin',
   'access-control-allow-credentials',
   'access-control-expose-headers',
@@ -102,6 +114,14 @@ export function rewriteChallenges(header: string, proxyTokenUrl: string, realms:
   return formatChallenges(challenges);
 }
 
+// Types relayed as upstream sent them: JSON, which covers every manifest type, and signed
+// schema 1. Anything else (a blob, a registry's HTML error page) goes out as bytes.
+const RELAYED_TYPE = /^application\/(?:json|[a-z0-9!#$&^_.+-]+\+json|vnd\.docker\.distribution\.manifest\.v1\+prettyjws)\s*(?:;[^,]*)?$/i;
+
+export function relayedContentType(value: string | undefined): string {
+  return value && RELAYED_TYPE.test(value) ? value : 'application/octet-stream';
+}
+
 async function relay(
   upstream: Response,
   req: IncomingMessage,
@@ -114,6 +134,8 @@ async function relay(
     if (DROPPED_RESPONSE_HEADERS.has(name) || (encoded && name === 'content-length')) return;
     headers.push([name, rewrite ? rewrite(name, value) : value]);
   });
+  headers.push(['content-type', relayedContentType(upstream.headers.get('content-type') ?? undefined)]);
+  for (const [name, value] of Object.entries(RELAYED_HEADERS)) headers.push([name, value]);
   res.writeHead(upstream.status, upstream.statusText, headers.flat());
   if (req.method === 'HEAD' || !upstream.body) {
     res.end();

@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_PROXY_PATH } from '../../inspector/page/offline-names.js';
 import { inspectorMiddleware } from '../../inspector/server/inspector-plugin.js';
-import { AnnouncedRealms, MAX_REALMS, upstreamUrl } from '../../inspector/server/registry-proxy.js';
+import { AnnouncedRealms, MAX_REALMS, relayedContentType, upstreamUrl } from '../../inspector/server/registry-proxy.js';
 
 interface Running {
   port: number;
@@ -80,6 +80,41 @@ function get(path: string, headers: Record<string, string> = {}): Promise<Respon
   return fetch(`${devUrl}${path}`, { headers, redirect: 'manual' });
 }
 
+describe('proxy mode: relayed content types', () => {
+  it('relays an HTML answer as inert bytes', async () => {
+    const res = await get('/v2/x/manifests/html');
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+    expect(await res.text()).toBe(HTML);
+  });
+
+  it('relays SVG as bytes too, and manifest and JSON types as they are, with the same headers', async () => {
+    expect((await get('/v2/x/manifests/svg')).headers.get('content-type')).toBe('application/octet-stream');
+    for (const [path, type] of [
+      ['/v2/x/manifests/oci', 'application/vnd.oci.image.manifest.v1+json'],
+      ['/v2/x/manifests/json', 'application/json'],
+    ] as const) {
+      const res = await get(path);
+      expect(res.headers.get('content-type')).toBe(type);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+    }
+  });
+
+  it('refuses navigations to /v2/ and /_regcache/', async () => {
+    upstream.requests.length = 0;
+    for (const dest of ['document', 'iframe']) {
+      for (const path of ['/v2/x/manifests/html', `${TOKEN_PROXY_PATH}?realm=x`]) {
+        const res = await get(path, { 'Sec-Fetch-Dest': dest, 'Sec-Fetch-Mode': 'navigate' });
+        expect(res.status, `${dest} ${path}`).toBe(403);
+        expect(await res.text()).not.toContain('<script>');
+      }
+    }
+    expect(upstream.requests).toEqual([]);
+  });
+});
+
 describe('proxy mode: target URLs', () => {
   // Raw, since fetch() would never send such a request line.
   function rawGet(target: string): Promise<string> {
@@ -134,5 +169,20 @@ describe('proxy mode: its rules, one by one', () => {
     const many = new AnnouncedRealms();
     for (let i = 0; i < 10_000; i++) many.add(`https://auth.example/${i}`);
     expect(many.size).toBe(MAX_REALMS);
+  });
+
+  it('relays JSON and manifest types as they are, anything else as bytes', () => {
+    for (const type of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/vnd.oci.image.manifest.v1+json',
+      'application/vnd.docker.distribution.manifest.list.v2+json',
+      'application/vnd.docker.distribution.manifest.v1+prettyjws',
+    ]) {
+      expect(relayedContentType(type)).toBe(type);
+    }
+    for (const type of [undefined, '', 'text/html', 'image/svg+xml', 'text/xml', 'application/json, text/html', 'application/xhtml+xml']) {
+      expect(relayedContentType(type), String(type)).toBe('application/octet-stream');
+    }
   });
 });
