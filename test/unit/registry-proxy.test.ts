@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_PROXY_PATH } from '../../inspector/page/offline-names.js';
 import { inspectorMiddleware } from '../../inspector/server/inspector-plugin.js';
-import { AnnouncedRealms, MAX_REALMS, relayedContentType, upstreamUrl } from '../../inspector/server/registry-proxy.js';
+import { AnnouncedRealms, isPublicAddress, MAX_REALMS, relayedContentType, upstreamUrl } from '../../inspector/server/registry-proxy.js';
 
 interface Running {
   port: number;
@@ -79,6 +79,40 @@ afterAll(async () => {
 function get(path: string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${devUrl}${path}`, { headers, redirect: 'manual' });
 }
+
+describe('proxy mode: redirects', () => {
+  it('never follows a blob redirect to another origin on a loopback address', async () => {
+    internal.requests.length = 0;
+    const res = await get('/v2/x/blobs/sha256:internal');
+    const body = await res.text();
+    expect(body).not.toContain('internal secret');
+    expect(res.status).toBe(502);
+    expect(internal.requests).toEqual([]);
+  });
+
+  it('follows a blob redirect to the upstream’s own origin', async () => {
+    const res = await get('/v2/x/blobs/sha256:own');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('blob bytes');
+  });
+
+  it('follows blob redirects only a few hops', async () => {
+    upstream.requests.length = 0;
+    const res = await get('/v2/x/blobs/sha256:loop');
+    await res.arrayBuffer();
+    expect(res.status).toBe(502);
+    expect(upstream.requests.length).toBeLessThanOrEqual(6);
+  });
+
+  it('passes a manifest redirect through, unfollowed, pointing back at the proxy', async () => {
+    upstream.requests.length = 0;
+    const res = await get('/v2/x/manifests/redirected');
+    await res.arrayBuffer();
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/v2/x/manifests/target');
+    expect(upstream.requests).toEqual(['GET /v2/x/manifests/redirected']);
+  });
+});
 
 describe('proxy mode: relayed content types', () => {
   it('relays an HTML answer as inert bytes', async () => {
@@ -169,6 +203,30 @@ describe('proxy mode: its rules, one by one', () => {
     const many = new AnnouncedRealms();
     for (let i = 0; i < 10_000; i++) many.add(`https://auth.example/${i}`);
     expect(many.size).toBe(MAX_REALMS);
+  });
+
+  it('tells public addresses from loopback, private, link-local and the like', () => {
+    for (const address of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])
+      expect(isPublicAddress(address), address).toBe(true);
+    for (const address of [
+      '127.0.0.1',
+      '127.1.2.3',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:10.0.0.1',
+      'localhost',
+    ]) {
+      expect(isPublicAddress(address), address).toBe(false);
+    }
   });
 
   it('relays JSON and manifest types as they are, anything else as bytes', () => {

@@ -1,6 +1,8 @@
 // Proxy mode (REGCACHE_PROXY): a registry that sends no CORS headers and wants bearer
-// tokens from a realm on another host, the way Docker Hub does, reached through the
-// dev server's same-origin proxy.
+// tokens from a realm, the way Docker Hub does, reached through the dev server's
+// same-origin proxy. Docker Hub's realm and blob storage are https on public addresses;
+// here they are on the registry's own origin, the other case the proxy follows (a realm or
+// redirect to another origin on loopback is refused: test/unit/registry-proxy.test.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TOKEN_PROXY_PATH } from '../../../inspector/page/offline-names.js';
@@ -22,22 +24,23 @@ function listen(server: Server): Promise<string> {
 }
 
 // A registry in Docker Hub's manner: no CORS, 401 with a Bearer challenge naming a token
-// service on another origin, and blobs redirected to storage elsewhere.
+// service, and blobs redirected to storage.
 async function startHub(): Promise<Hub> {
   const tokenRequests: string[] = [];
   const registry = createLayoutRegistry(loadOciLayout(LAYOUT_DIR));
-  const auth = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://auth.invalid');
+  let authUrl = '';
+  const hub = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://hub.invalid');
     if (url.pathname === '/token') {
       tokenRequests.push(url.search);
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: TOKEN, expires_in: 300 }));
-    } else if (url.pathname.startsWith('/storage/')) {
+      return;
+    }
+    if (url.pathname.startsWith('/storage/')) {
       // The "CDN": serves the blob the registry redirected to, with no CORS either.
       registry(Object.assign(req, { url: url.pathname.replace('/storage', '') }) as IncomingMessage, res);
-    } else res.writeHead(404).end();
-  });
-  const authUrl = await listen(auth);
-  const hub = createServer((req: IncomingMessage, res: ServerResponse) => {
+      return;
+    }
     const name = /^\/v2\/(.+?)\/(manifests|blobs)\//.exec(req.url ?? '')?.[1];
     // library/private is refused whatever the token, as a private repository is to anonymous pulls.
     if (name && (req.headers.authorization !== `Bearer ${TOKEN}` || name === 'library/private')) {
@@ -57,13 +60,13 @@ async function startHub(): Promise<Hub> {
     registry(req, res);
   });
   const url = await listen(hub);
+  authUrl = url;
   return {
     url,
     authUrl,
     tokenRequests,
     stop: async () => {
       await new Promise((done) => hub.close(done));
-      await new Promise((done) => auth.close(done));
     },
   };
 }
