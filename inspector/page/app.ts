@@ -11,10 +11,11 @@ import { loadConfig } from './image-config.js';
 import { RegistryProblem } from './problems.js';
 import { familiarString, type ImageReference, ImageReferenceError, manifestReference, parseReference } from './reference.js';
 import { RegistryClient } from './registry-client.js';
+import { looksLikeDigest, record, text } from './untrusted.js';
 import { CachePanel, type ViewAnswer } from './views/cache-panel.js';
 import { renderConfig, renderConfigProblem } from './views/config-view.js';
 import { indexView } from './views/index-view.js';
-import { layersOf, manifestView } from './views/manifest-view.js';
+import { descriptorOf, layersOf, manifestView } from './views/manifest-view.js';
 import type { WorkerState } from './worker.js';
 
 // Kept in history.state when a platform is opened from an index.
@@ -242,8 +243,17 @@ export class InspectorApp {
     manifest: Partial<ImageManifest>,
     slot: HTMLElement,
   ): Promise<void> {
-    const descriptor = manifest.config;
-    if (!descriptor?.digest) return renderConfigProblem(slot, 'This manifest names no config.');
+    const named = record(manifest).config;
+    const descriptor = descriptorOf(named);
+    if (!descriptor) {
+      return renderConfigProblem(
+        slot,
+        named === undefined ? 'This manifest names no config.' : 'This manifest’s config is not a descriptor with a digest.',
+      );
+    }
+    if (!looksLikeDigest(descriptor.digest)) {
+      return renderConfigProblem(slot, `This manifest names its config by “${text(descriptor.digest, 100)}”, which is not a digest.`);
+    }
     try {
       const loaded = await loadConfig(client, this.configs, ref.path, descriptor);
       renderConfig(slot, loaded.json as Partial<ImageConfig>, loaded.bytes, descriptor, layersOf(manifest), loaded.source);

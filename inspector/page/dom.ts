@@ -1,5 +1,7 @@
 // A small element builder. Everything from a registry is untrusted, so text always goes
-// in as text nodes, never as HTML.
+// in as text nodes, never as HTML, and a value of a type a view did not expect goes in as
+// its JSON text.
+import { text } from './untrusted.js';
 
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | ((event: Event) => void)>;
@@ -10,7 +12,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
     if (value === null || value === undefined || value === false) continue;
     if (typeof value === 'function') el.addEventListener(name.replace(/^on/, ''), value);
     else if (value === true) el.setAttribute(name, '');
-    else el.setAttribute(name, String(value));
+    else el.setAttribute(name, typeof value === 'object' ? text(value) : String(value));
   }
   append(el, children);
   return el;
@@ -19,7 +21,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
 export function append(parent: Node, children: Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    parent.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+    parent.appendChild(child instanceof Node ? child : document.createTextNode(typeof child === 'object' ? text(child) : String(child)));
   }
 }
 
@@ -82,9 +84,10 @@ export function formatCountdown(ms: number): string {
 
 export function formatDate(value: unknown): string {
   if (typeof value !== 'string') return '—';
-  const t = Date.parse(value);
+  // RFC 3339 dates are short; a long string is shown as text, not parsed.
+  const t = value.length > 64 ? Number.NaN : Date.parse(value);
   return Number.isNaN(t)
-    ? value
+    ? text(value, 200)
     : new Date(t)
         .toISOString()
         .replace('T', ' ')
@@ -92,6 +95,7 @@ export function formatDate(value: unknown): string {
 }
 
 export function shortDigest(digest: string): string {
+  if (typeof digest !== 'string') return text(digest, 80);
   const colon = digest.indexOf(':');
   return colon === -1 ? digest : `${digest.slice(0, colon + 13)}…`;
 }

@@ -2,8 +2,10 @@
 // blobs, with the bearer token flow registries such as Docker Hub require.
 
 import { computeDigest } from '../../src/core/oci/digest.js';
+import { formatBytes } from './dom.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { problemFromAnswer, problemFromNetwork, RegistryProblem, type Subject } from './problems.js';
+import { isRecord } from './untrusted.js';
 import { bearerChallenge } from './www-authenticate.js';
 
 export interface ManifestAnswer {
@@ -22,6 +24,40 @@ interface Token {
 
 // Tokens without expires_in live 60 seconds (the distribution token spec's default).
 const DEFAULT_TOKEN_SECONDS = 60;
+// Past these a body is not read on: no manifest or config is that large (regcache stores
+// manifests up to 4 MiB), and a hostile registry could send gigabytes.
+const MANIFEST_LIMIT = 8 * 1024 * 1024;
+const BLOB_LIMIT = 16 * 1024 * 1024;
+
+// A whole body, or a problem past `limit` bytes.
+async function readLimited(response: Response, limit: number, what: string): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = Number(response.headers.get('Content-Length'));
+  if (declared > limit || !response.body) {
+    await response.body?.cancel().catch(() => undefined);
+    if (declared > limit) throw new RegistryProblem('invalid', `The ${what} is ${formatBytes(declared)}, more than the inspector reads.`);
+    return new Uint8Array(0);
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new RegistryProblem('invalid', `The ${what} is more than ${formatBytes(limit)}, more than the inspector reads.`);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
 
 export class RegistryClient {
   private readonly tokens = new Map<string, Token>();
@@ -45,7 +81,7 @@ export class RegistryClient {
       what: reference.includes(':') ? `manifest ${reference}` : `tag “${reference}”`,
     };
     const response = await this.get(url, repository, { Accept: MANIFEST_ACCEPT }, subject);
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const bytes = await readLimited(response, MANIFEST_LIMIT, `manifest ${this.host} sent for ${repository}`);
     const text = new TextDecoder().decode(bytes);
     let json: unknown;
     try {
@@ -54,7 +90,7 @@ export class RegistryClient {
       throw new RegistryProblem('invalid', `The manifest ${this.host} sent for ${repository} is not JSON (${(error as Error).message}).`);
     }
     const headerType = (response.headers.get('Content-Type') ?? '').split(';')[0]?.trim() ?? '';
-    const bodyType = (json as { mediaType?: unknown }).mediaType;
+    const bodyType = isRecord(json) ? json.mediaType : undefined;
     const mediaType = headerType && headerType !== 'application/json' ? headerType : typeof bodyType === 'string' ? bodyType : headerType;
     return {
       mediaType,
@@ -68,7 +104,7 @@ export class RegistryClient {
   async blob(repository: string, digest: string, what: string): Promise<Uint8Array<ArrayBuffer>> {
     const url = `${this.origin}/v2/${repository}/blobs/${digest}`;
     const response = await this.get(url, repository, {}, { host: this.host, repository, what });
-    return new Uint8Array(await response.arrayBuffer());
+    return readLimited(response, BLOB_LIMIT, `${what} from ${this.host}`);
   }
 
   private async get(url: string, repository: string, headers: Record<string, string>, subject: Subject): Promise<Response> {
@@ -115,14 +151,16 @@ export class RegistryClient {
     }
     const text = await response.text();
     if (!response.ok) throw problemFromAnswer(response.status, response.statusText, text, { ...subject, what: 'a token' }, null);
-    let body: { token?: string; access_token?: string; expires_in?: number };
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
-      body = JSON.parse(text) as typeof body;
+      const parsed: unknown = JSON.parse(text);
+      body = isRecord(parsed) ? parsed : {};
     } catch {
       throw new RegistryProblem('invalid', `The token service at ${realm.host} answered with something other than JSON.`);
     }
-    const token = body.token ?? body.access_token;
-    if (!token) throw new RegistryProblem('invalid', `The token service at ${realm.host} answered without a token.`);
+    const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
+    if (typeof token !== 'string' || !token)
+      throw new RegistryProblem('invalid', `The token service at ${realm.host} answered without a token.`);
     const seconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;
     this.tokens.set(repository, { authorization: `Bearer ${token}`, expiresAt: Date.now() + seconds * 1000 });
   }

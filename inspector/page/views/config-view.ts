@@ -3,6 +3,7 @@
 import type { Descriptor, HistoryEntry, ImageConfig } from '../../../src/core/oci/types.js';
 import { digestWithCopy, formatBytes, formatDate, h, replaceChildren, shortDigest, stackTable } from '../dom.js';
 import type { ConfigSource } from '../image-config.js';
+import { firstItems, isRecord, list, record, text } from '../untrusted.js';
 import { platformLabel } from './index-view.js';
 import { rawJson } from './raw-json.js';
 
@@ -30,10 +31,60 @@ export function lineUpHistory(history: HistoryEntry[], layers: Descriptor[]): { 
   return { rows, mismatch };
 }
 
-const command = (value: string[] | null | undefined) => (value?.length ? JSON.stringify(value) : '—');
+// Entrypoint and Cmd: arrays shown as JSON (so that the word boundaries show), anything else
+// a registry put there as its text.
+const command = (value: unknown) => (value === undefined || value === null || (Array.isArray(value) && !value.length) ? '—' : text(value));
 
 function pairs(items: Array<[string, Node | string]>): HTMLElement {
   return h('dl', { class: 'pairs' }, ...items.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+}
+
+// A field that is usually a string, shown when present.
+const present = (value: unknown) => value !== undefined && value !== null && value !== '';
+
+function moreNote(hidden: number, what: string): HTMLElement | null {
+  return hidden ? h('p', { class: 'muted' }, `${hidden} more ${what} not listed.`) : null;
+}
+
+function environment(env: unknown): Array<HTMLElement | null> {
+  if (!Array.isArray(env)) {
+    return [
+      present(env)
+        ? h('p', { class: 'warning' }, `Not a list of variables: ${text(env, 200)}`)
+        : h('p', { class: 'muted' }, 'No environment variables.'),
+    ];
+  }
+  if (!env.length) return [h('p', { class: 'muted' }, 'No environment variables.')];
+  const { shown, hidden } = firstItems(env);
+  return [h('ul', { class: 'env' }, ...shown.map((e) => h('li', {}, h('code', {}, text(e))))), moreNote(hidden, 'variables')];
+}
+
+function labels(value: unknown): Array<HTMLElement | null> {
+  if (!isRecord(value)) {
+    return [
+      present(value) ? h('p', { class: 'warning' }, `Not a map of labels: ${text(value, 200)}`) : h('p', { class: 'muted' }, 'No labels.'),
+    ];
+  }
+  const entries = Object.entries(value);
+  if (!entries.length) return [h('p', { class: 'muted' }, 'No labels.')];
+  const { shown, hidden } = firstItems(entries);
+  return [
+    h('dl', { class: 'pairs labels' }, ...shown.flatMap(([k, v]) => [h('dt', {}, h('code', {}, k)), h('dd', {}, text(v))])),
+    moreNote(hidden, 'labels'),
+  ];
+}
+
+// The history as lineUpHistory reads it: entries that are objects, their fields as text.
+function historyOf(value: unknown): HistoryEntry[] {
+  return list(value).map((item): HistoryEntry => {
+    const e = record(item);
+    const entry: HistoryEntry = {};
+    if (e.created !== undefined) entry.created = typeof e.created === 'string' ? e.created : text(e.created, 200);
+    if (e.created_by !== undefined) entry.created_by = text(e.created_by);
+    if (present(e.comment)) entry.comment = text(e.comment);
+    if (e.empty_layer === true) entry.empty_layer = true;
+    return entry;
+  });
 }
 
 export function renderConfig(
@@ -44,8 +95,11 @@ export function renderConfig(
   layers: Descriptor[],
   source: ConfigSource,
 ): void {
-  const c = config.config ?? {};
-  const { rows, mismatch } = lineUpHistory(config.history ?? [], layers);
+  const cfg = record(config) as Partial<ImageConfig>;
+  const c = record(cfg.config);
+  const { rows: allRows, mismatch } = lineUpHistory(historyOf(cfg.history), layers);
+  const { shown: rows, hidden: hiddenRows } = firstItems(allRows);
+  const historyNote = Array.isArray(cfg.history) || !present(cfg.history) ? null : `The history is not a list: ${text(cfg.history, 200)}`;
   const sourceText =
     source === 'offline-store' ? 'read from this browser’s offline store' : 'fetched from the registry and kept for offline use';
   slot.removeAttribute('aria-busy');
@@ -65,29 +119,33 @@ export function renderConfig(
           'span',
           { 'data-field': 'platform' },
           platformLabel({
-            os: config.os ?? '?',
-            architecture: config.architecture ?? '?',
-            ...(config.variant ? { variant: config.variant } : {}),
+            os: cfg.os ?? '?',
+            architecture: cfg.architecture ?? '?',
+            ...(present(cfg.variant) ? { variant: cfg.variant as string } : {}),
           }),
         ),
       ],
-      ['Created', h('span', { 'data-field': 'created' }, formatDate(config.created))],
-      ...(config.author ? [['Author', config.author] as [string, string]] : []),
+      ['Created', h('span', { 'data-field': 'created' }, formatDate(cfg.created))],
+      ...(present(cfg.author) ? [['Author', text(cfg.author)] as [string, string]] : []),
       ['Entrypoint', h('code', { 'data-field': 'entrypoint' }, command(c.Entrypoint))],
       ['Cmd', h('code', { 'data-field': 'cmd' }, command(c.Cmd))],
-      ...(c.WorkingDir ? [['Working dir', h('code', {}, c.WorkingDir)] as [string, Node]] : []),
-      ...(c.User ? [['User', h('code', {}, c.User)] as [string, Node]] : []),
-      ...(c.ExposedPorts ? [['Exposed ports', Object.keys(c.ExposedPorts).join(', ')] as [string, string]] : []),
+      ...(present(c.WorkingDir) ? [['Working dir', h('code', {}, text(c.WorkingDir))] as [string, Node]] : []),
+      ...(present(c.User) ? [['User', h('code', {}, text(c.User))] as [string, Node]] : []),
+      ...(present(c.ExposedPorts)
+        ? [
+            ['Exposed ports', isRecord(c.ExposedPorts) ? text(Object.keys(c.ExposedPorts).join(', ')) : text(c.ExposedPorts)] as [
+              string,
+              string,
+            ],
+          ]
+        : []),
     ]),
     h('h4', {}, 'Environment'),
-    c.Env?.length
-      ? h('ul', { class: 'env' }, ...c.Env.map((e) => h('li', {}, h('code', {}, e))))
-      : h('p', { class: 'muted' }, 'No environment variables.'),
+    ...environment(c.Env),
     h('h4', {}, 'Labels'),
-    c.Labels && Object.keys(c.Labels).length
-      ? h('dl', { class: 'pairs labels' }, ...Object.entries(c.Labels).flatMap(([k, v]) => [h('dt', {}, h('code', {}, k)), h('dd', {}, v)]))
-      : h('p', { class: 'muted' }, 'No labels.'),
+    ...labels(c.Labels),
     h('h4', {}, 'History'),
+    historyNote ? h('p', { class: 'warning' }, historyNote) : null,
     mismatch ? h('p', { class: 'warning' }, mismatch) : null,
     rows.length
       ? stackTable(
@@ -118,6 +176,7 @@ export function renderConfig(
           ),
         )
       : h('p', { class: 'muted' }, 'The config has no history.'),
+    moreNote(hiddenRows, 'history steps'),
     rawJson('Raw config JSON', bytes, config),
   );
 }

@@ -1,24 +1,28 @@
 // An OCI index or Docker manifest list: its platforms, each a link to its manifest.
-import type { Descriptor, ImageIndex, Platform } from '../../../src/core/oci/types.js';
+import type { Descriptor, Platform } from '../../../src/core/oci/types.js';
 import { counted, digestWithCopy, formatBytes, h, stackTable } from '../dom.js';
 import { describeMediaType } from '../media-types.js';
 import { familiarString, type ImageReference, withDigest } from '../reference.js';
 import type { ManifestAnswer } from '../registry-client.js';
+import { firstItems, isRecord, list, num, record, str, text } from '../untrusted.js';
 import { cacheBadge } from './badge.js';
 import { rawJson } from './raw-json.js';
 
 // An index's entries as received: any field may be missing.
 type ChildDescriptor = Partial<Descriptor>;
 
+// A platform field as text: a string as it is, anything else a registry put there as JSON.
+const part = (value: unknown) => (value === undefined ? '?' : text(value, 200));
+
 export function platformLabel(p: Partial<Platform> | undefined): string {
-  if (!p) return 'unknown platform';
-  const parts = [p.os ?? '?', p.architecture ?? '?', p.variant].filter(Boolean);
-  return parts.join('/') + (p['os.version'] ? ` (${p['os.version']})` : '');
+  if (!isRecord(p)) return p === undefined ? 'unknown platform' : text(p, 200);
+  const parts = [part(p.os), part(p.architecture), p.variant === undefined ? '' : part(p.variant)].filter(Boolean);
+  return parts.join('/') + (p['os.version'] !== undefined && p['os.version'] !== '' ? ` (${part(p['os.version'])})` : '');
 }
 
 // Attestation manifests (BuildKit's provenance) are listed with platform unknown/unknown.
 function isAttestation(d: ChildDescriptor): boolean {
-  return d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+  return record(d.annotations)['vnd.docker.reference.type'] === 'attestation-manifest';
 }
 
 export function indexView(
@@ -26,23 +30,31 @@ export function indexView(
   answer: ManifestAnswer,
   linkTo: (ref: ImageReference, platform: string) => HTMLAnchorElement,
 ): HTMLElement {
-  const index = answer.json as Partial<Omit<ImageIndex, 'manifests'>> & { manifests?: ChildDescriptor[] };
-  const manifests = (index.manifests ?? []).filter((d): d is ChildDescriptor & { digest: string } => typeof d.digest === 'string');
-  const rows = manifests.map((d) => {
+  const json = record(answer.json);
+  const manifests = list(json.manifests).filter(
+    (d): d is ChildDescriptor & { digest: string } => isRecord(d) && typeof d.digest === 'string',
+  );
+  const { shown, hidden } = firstItems(manifests);
+  const rows = shown.map((d) => {
     const label = isAttestation(d)
-      ? `attestation for ${d.annotations?.['vnd.docker.reference.digest']?.slice(0, 19) ?? '?'}…`
+      ? `attestation for ${str(record(d.annotations)['vnd.docker.reference.digest'])?.slice(0, 19) ?? '?'}…`
       : platformLabel(d.platform);
-    const link = linkTo(withDigest(ref, d.digest), label);
+    let child: ImageReference | null = null;
+    try {
+      child = withDigest(ref, d.digest);
+    } catch {
+      // Not a digest: listed, but there is nothing to open.
+    }
     return h(
       'tr',
       { 'data-platform': label },
-      h('th', { scope: 'row' }, link),
-      h('td', { class: 'num', 'data-label': 'Manifest size' }, formatBytes(d.size ?? NaN)),
+      h('th', { scope: 'row' }, child ? linkTo(child, label) : h('span', { title: 'This entry’s digest is not a digest.' }, label)),
+      h('td', { class: 'num', 'data-label': 'Manifest size' }, formatBytes(num(d.size) ?? NaN)),
       h('td', { 'data-label': 'Digest' }, digestWithCopy(d.digest, `${label} digest`)),
-      h('td', { class: 'media-type', 'data-label': 'Media type' }, describeMediaType(d.mediaType ?? '')),
+      h('td', { class: 'media-type', 'data-label': 'Media type' }, describeMediaType(str(d.mediaType) ?? '')),
     );
   });
-  const { annotations } = index;
+  const annotations = json.annotations;
   return h(
     'article',
     { class: 'view index-view', 'data-view': 'index' },
@@ -68,16 +80,28 @@ export function indexView(
       rows,
       'Platforms: open one to see its layers and config',
     ),
-    annotations ? annotationList(annotations) : null,
+    hidden ? h('p', { class: 'muted' }, `${counted(hidden, 'more manifest')} not listed.`) : null,
+    annotations === undefined ? null : annotationList(annotations),
     rawJson('Raw index JSON', answer.bytes, answer.json),
   );
 }
 
-export function annotationList(annotations: Record<string, string>): HTMLElement {
+export function annotationList(annotations: unknown): HTMLElement {
+  const heading = h('h3', {}, 'Annotations');
+  if (!isRecord(annotations)) {
+    return h(
+      'section',
+      { class: 'annotations' },
+      heading,
+      h('p', { class: 'warning' }, `Not a map of annotations: ${text(annotations, 200)}`),
+    );
+  }
+  const { shown, hidden } = firstItems(Object.entries(annotations));
   return h(
     'section',
     { class: 'annotations' },
-    h('h3', {}, 'Annotations'),
-    h('dl', { class: 'pairs' }, ...Object.entries(annotations).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+    heading,
+    h('dl', { class: 'pairs' }, ...shown.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, text(v))])),
+    hidden ? h('p', { class: 'muted' }, `${counted(hidden, 'more annotation')} not listed.`) : null,
   );
 }

@@ -5,6 +5,7 @@ import { counted, digestWithCopy, formatBytes, h, stackTable } from '../dom.js';
 import { describeMediaType } from '../media-types.js';
 import { familiarString, type ImageReference } from '../reference.js';
 import type { ManifestAnswer } from '../registry-client.js';
+import { firstItems, isRecord, list, num, record, str } from '../untrusted.js';
 import { cacheBadge } from './badge.js';
 import { annotationList } from './index-view.js';
 import { rawJson } from './raw-json.js';
@@ -14,8 +15,17 @@ export interface Origin {
   parent?: { label: string; link: HTMLAnchorElement };
 }
 
+// A descriptor as the views use it, from whatever the registry sent: null without a
+// string digest, a size of NaN (shown as —) when it is not a number.
+export function descriptorOf(value: unknown): Descriptor | null {
+  if (!isRecord(value) || typeof value.digest !== 'string') return null;
+  return { mediaType: str(value.mediaType) ?? '', digest: value.digest, size: num(value.size) ?? Number.NaN };
+}
+
 export function layersOf(manifest: Partial<ImageManifest>): Descriptor[] {
-  return (manifest.layers ?? []).filter((l) => typeof l.digest === 'string');
+  return list(record(manifest).layers)
+    .map(descriptorOf)
+    .filter((l): l is Descriptor => l !== null);
 }
 
 function layerBars(layers: Descriptor[]): HTMLElement {
@@ -47,9 +57,10 @@ export function manifestView(
   answer: ManifestAnswer,
   origin: Origin,
 ): { element: HTMLElement; configSlot: HTMLElement } {
-  const manifest = answer.json as Partial<ImageManifest>;
+  const manifest = record(answer.json) as Partial<ImageManifest>;
   const layers = layersOf(manifest);
   const total = layers.reduce((sum, l) => sum + (l.size || 0), 0);
+  const { shown, hidden } = firstItems(layers);
   const configSlot = h(
     'section',
     { class: 'config', 'aria-busy': 'true' },
@@ -84,7 +95,7 @@ export function manifestView(
       stackTable(
         'layer-table',
         [{ label: '#', num: true }, { label: 'Digest' }, { label: 'Media type' }, { label: 'Size', num: true }],
-        layers.map((layer, i) =>
+        shown.map((layer, i) =>
           h(
             'tr',
             { 'data-layer': i + 1 },
@@ -95,10 +106,11 @@ export function manifestView(
           ),
         ),
       ),
-      layers.length ? layerBars(layers) : h('p', { class: 'muted' }, 'This manifest has no layers.'),
+      hidden ? h('p', { class: 'muted' }, `${counted(hidden, 'more layer')} not listed.`) : null,
+      layers.length ? layerBars(shown) : h('p', { class: 'muted' }, 'This manifest has no layers.'),
     ),
     configSlot,
-    manifest.annotations ? annotationList(manifest.annotations) : null,
+    manifest.annotations === undefined ? null : annotationList(manifest.annotations),
     rawJson('Raw manifest JSON', answer.bytes, answer.json),
   );
   return { element, configSlot };

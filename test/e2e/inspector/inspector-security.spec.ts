@@ -1,0 +1,58 @@
+// The inspector against a hostile registry, a hostile link and a hostile page on another
+// origin (docs/security.md): one hostile fixture per weakness of issue 16.
+import { startHostileRegistry } from '../../servers/hostile-registry.js';
+import { expect, openInspector, startInspectorServer, test } from './fixtures.js';
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+
+test.describe('a hostile registry’s manifests and configs', () => {
+  test('labels, annotations and fields of the wrong type render as text, never as a crash', async ({ page }) => {
+    const hostile = await startHostileRegistry();
+    const inspector = await startInspectorServer({ proxy: hostile.url });
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    const config = JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Labels: { nested: { b: 1 }, number: 5, text: 'plain' }, Env: ['A=1', { B: 2 }], Cmd: 'sh' },
+      history: [{ created_by: { run: 'x' } }, null, 5],
+    });
+    const configDigest = hostile.blob(config);
+    const descriptor = { mediaType: OCI_CONFIG, digest: configDigest, size: config.length };
+    hostile.manifest(
+      'library/fuzz',
+      'labels',
+      JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: descriptor, layers: [], annotations: { nested: { y: 2 } } }),
+      OCI_MANIFEST,
+    );
+    hostile.manifest('library/fuzz', 'null', 'null', OCI_MANIFEST);
+    hostile.manifest('library/fuzz', 'index', JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: 'none' }), OCI_INDEX);
+    hostile.manifest(
+      'library/fuzz',
+      'deep',
+      `{"schemaVersion":2,"mediaType":"${OCI_MANIFEST}","config":${JSON.stringify(descriptor)},"layers":[],"annotations":{"deep":${deep(20000)}}}`,
+      OCI_MANIFEST,
+    );
+    try {
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await openInspector(page, inspector.url, '?ref=fuzz:labels');
+      const view = page.locator('[data-view="manifest"]');
+      await expect(view.locator('.annotations dd')).toHaveText('{"y":2}');
+      const labels = view.locator('.labels dd');
+      await expect(labels).toHaveText(['{"b":1}', '5', 'plain']);
+      await expect(view.locator('.config .problem')).toHaveCount(0);
+      for (const tag of ['null', 'index', 'deep']) {
+        await openInspector(page, inspector.url, `?ref=fuzz:${tag}`);
+        await expect(page.locator('#view [data-view], #view [data-problem]')).toBeVisible();
+        await expect(page.locator('#view [data-problem="unexpected"]')).toHaveCount(0);
+        await expect(page.locator('#view')).not.toContainText(/TypeError|RangeError|\[object Object\]/);
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await inspector.stop();
+      await hostile.stop();
+    }
+  });
+});
