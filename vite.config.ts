@@ -64,6 +64,8 @@ function libraries(mode: string): UserConfig {
       };
     case 'inspector-sw':
       return {
+        // workbox's modules are bundled in: their development-only checks go.
+        define: { 'process.env.NODE_ENV': JSON.stringify('production') },
         build: {
           ...build,
           lib: { entry: 'inspector/worker/index.ts', name: 'regcacheInspector', formats: ['iife'], fileName: () => 'inspector-sw.js' },

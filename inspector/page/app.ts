@@ -152,7 +152,8 @@ export class InspectorApp {
     if (!client) {
       // Sentences name the registry, not how it is reached.
       const label = origin === this.config.upstream ? (this.config.registryHost ?? this.config.label) : new URL(origin).host;
-      client = new RegistryClient(origin, label, origin !== location.origin);
+      const own = origin === location.origin;
+      client = new RegistryClient(origin, label, !own, own ? (this.config.registryId ?? 'unknown') : null);
       this.clients.set(origin, client);
     }
     return client;

@@ -12,6 +12,9 @@ export interface InspectorConfig {
   label: string;
   // Whether ?upstream= was given, so that links carry it along.
   fromQuery: boolean;
+  // Which registry answers /v2/ on this page's own origin, as the server said
+  // (inspector/server/inspector-plugin.ts); null where no server said (static hosting).
+  registryId: string | null;
 }
 
 function meta(name: string): string | null {
@@ -19,10 +22,11 @@ function meta(name: string): string | null {
 }
 
 export function readConfig(): InspectorConfig {
+  const registryId = meta('regcache-registry-id');
   const query = new URLSearchParams(location.search).get('upstream');
   if (query) {
     const origin = new URL(query).origin;
-    return { upstream: origin, registryHost: new URL(origin).host, label: new URL(origin).host, fromQuery: true };
+    return { upstream: origin, registryHost: new URL(origin).host, label: new URL(origin).host, fromQuery: true, registryId };
   }
   const upstream = meta('regcache-upstream');
   if (upstream) {
@@ -32,9 +36,10 @@ export function readConfig(): InspectorConfig {
       registryHost: meta('regcache-registry-host') ?? new URL(origin).host,
       label: meta('regcache-upstream-label') ?? new URL(origin).host,
       fromQuery: false,
+      registryId,
     };
   }
-  return { upstream: location.origin, registryHost: null, label: 'the embedded sample registry', fromQuery: false };
+  return { upstream: location.origin, registryHost: null, label: 'the embedded sample registry', fromQuery: false, registryId };
 }
 
 const LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$|\.localhost(:\d+)?$/;

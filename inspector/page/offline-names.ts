@@ -9,6 +9,9 @@ export const CONFIG_CACHE = 'regcache-inspector-configs';
 export const REGCACHE_PATH_PREFIX = '/_regcache/';
 // Where the dev server's proxy mode answers the token requests it rewrote realms to.
 export const TOKEN_PROXY_PATH = `${REGCACHE_PATH_PREFIX}token`;
+// Sent by the page with its requests to a registry on its own origin: which registry the
+// server said answers there (the <meta name="regcache-registry-id"> it wrote).
+export const REGISTRY_ID_HEADER = 'Regcache-Registry';
 
 // Requests that belong to registries, not to the app: never part of the shell.
 export function isRegistryPath(pathname: string): boolean {

@@ -4,6 +4,7 @@
 import { computeDigest } from '../../src/core/oci/digest.js';
 import { formatBytes } from './dom.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
+import { REGISTRY_ID_HEADER } from './offline-names.js';
 import { problemFromAnswer, problemFromNetwork, RegistryProblem, type Subject } from './problems.js';
 import { isRecord } from './untrusted.js';
 import { bearerChallenge } from './www-authenticate.js';
@@ -69,6 +70,9 @@ export class RegistryClient {
     displayHost: string,
     // Whether a failed request may be a missing CORS header, worth a hint about the proxy.
     private readonly crossOrigin: boolean,
+    // For a registry on the page's own origin: which one the server said answers there,
+    // sent with every request so that the worker never serves another's records.
+    private readonly registryId: string | null = null,
   ) {
     this.host = displayHost;
   }
@@ -127,7 +131,9 @@ export class RegistryClient {
 
   private async send(url: string, repository: string, headers: Record<string, string>, subject: Subject): Promise<Response> {
     const token = this.tokens.get(repository);
-    const withAuth = token && token.expiresAt > Date.now() ? { ...headers, Authorization: token.authorization } : headers;
+    const withAuth: Record<string, string> =
+      token && token.expiresAt > Date.now() ? { ...headers, Authorization: token.authorization } : { ...headers };
+    if (this.registryId !== null) withAuth[REGISTRY_ID_HEADER] = this.registryId;
     try {
       return await fetch(url, { headers: withAuth });
     } catch {

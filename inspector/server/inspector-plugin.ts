@@ -96,19 +96,40 @@ export function inspectorMiddleware(options: InspectorServerOptions): Connect.Ne
   };
 }
 
+// Which registry answers /v2/ on this server's origin. The page sends it with its requests
+// there, and its worker drops what it stored for this origin when it changes (a restart with
+// another REGCACHE_PROXY), before serving anything: see inspector/worker/registry-guard.ts.
+export function registryIdentity(options: InspectorServerOptions): string {
+  return options.proxy ? `proxy ${new URL(options.proxy).origin}` : 'embedded';
+}
+
 // What the page is told about its upstream, as <meta> tags (read by inspector/page/config.ts).
 export function upstreamMeta(options: InspectorServerOptions): Array<{ name: string; content: string }> {
+  const identity = { name: 'regcache-registry-id', content: registryIdentity(options) };
   if (options.proxy) {
     const host = new URL(options.proxy).host;
     return [
       { name: 'regcache-upstream', content: '/' },
       { name: 'regcache-registry-host', content: host },
       { name: 'regcache-upstream-label', content: `${host}, through this server’s proxy` },
+      identity,
     ];
   }
-  if (options.upstream) return [{ name: 'regcache-upstream', content: options.upstream }];
-  return [];
+  if (options.upstream) return [{ name: 'regcache-upstream', content: options.upstream }, identity];
+  return [identity];
 }
+
+const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+// The built page as this server serves it: told about its upstream as `npm start` tells it.
+export function inspectorPage(html: string, options: InspectorServerOptions): string {
+  const tags = upstreamMeta(options)
+    .map((m) => `<meta name="${escapeAttribute(m.name)}" content="${escapeAttribute(m.content)}" />`)
+    .join('');
+  return html.replace('</head>', `${tags}</head>`);
+}
+
+const isPage = (req: IncomingMessage) => new URL(req.url ?? '/', 'http://inspector.invalid').pathname === INSPECTOR_PAGE;
 
 export function inspectorServer(options: InspectorServerOptions): Plugin {
   const middleware = inspectorMiddleware(options);
@@ -126,9 +147,18 @@ export function inspectorServer(options: InspectorServerOptions): Plugin {
       });
     },
     configurePreviewServer(server) {
+      // The built page, with this run's upstream (the build knows none).
+      server.middlewares.use((req, res, next) => {
+        const file = join(options.distDir, INSPECTOR_PAGE.slice(1));
+        if (!isPage(req) || (req.method !== 'GET' && req.method !== 'HEAD') || !existsSync(file)) return next();
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' });
+        res.end(req.method === 'HEAD' ? undefined : inspectorPage(readFileSync(file, 'utf8'), options));
+      });
       server.middlewares.use(middleware);
     },
-    transformIndexHtml() {
+    transformIndexHtml(_html, context) {
+      // Built files say nothing of an upstream: whoever serves them does (preview, above).
+      if (!context.server) return [];
       return upstreamMeta(options).map((attrs) => ({ tag: 'meta', attrs, injectTo: 'head' as const }));
     },
   };

@@ -53,5 +53,6 @@ export interface ManifestCache {
 export function registerManifestCache(options: RegisterOptions = {}): ManifestCache {
   const { router, ...rest } = options;
   const addRoute = router ? (route: Route) => router.registerRoute(route) : registerRoute;
-  return installManifestCache(resolveOptions(rest, self.location.origin), { addRoute });
+  const { ready, sweep } = installManifestCache(resolveOptions(rest, self.location.origin), { addRoute });
+  return { ready, sweep };
 }

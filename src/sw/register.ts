@@ -2,7 +2,7 @@
 // lifecycle hooks that enforce expiry without page traffic.
 import type { Route } from 'workbox-routing';
 import type { RegcacheConfig } from '../core/config.js';
-import { PERIODIC_SYNC_TAG } from '../core/protocol.js';
+import { PERIODIC_SYNC_TAG, type PurgeFilter } from '../core/protocol.js';
 import type { Clock } from './housekeeping/expiry.js';
 import { Maintenance } from './housekeeping/maintenance.js';
 import type { ManifestCache } from './index.js';
@@ -34,9 +34,18 @@ async function registerPeriodicSweep(): Promise<void> {
   }
 }
 
-// regcache in this worker, with a checked configuration: registerManifestCache() (regcache/sw)
-// and the ready-made worker both come here. Returns the public handle only.
-export function installManifestCache(config: RegcacheConfig, options: { addRoute: (route: Route) => void; now?: Clock }): ManifestCache {
+// The handle, and purge() for this repository's own host worker: the inspector's drops
+// its origin's records when the registry behind that origin changes (inspector/worker/).
+export interface InstalledManifestCache extends ManifestCache {
+  purge(filter: PurgeFilter): Promise<unknown>;
+}
+
+// regcache in this worker, with a checked configuration: registerManifestCache() (regcache/sw),
+// which hands out the public handle only, and the ready-made worker both come here.
+export function installManifestCache(
+  config: RegcacheConfig,
+  options: { addRoute: (route: Route) => void; now?: Clock },
+): InstalledManifestCache {
   const now = options.now ?? Date.now;
   const store = new ManifestStore();
   const stats = new Stats(store);
@@ -60,5 +69,5 @@ export function installManifestCache(config: RegcacheConfig, options: { addRoute
     if (sync.tag === PERIODIC_SYNC_TAG) sync.waitUntil(maintenance.sweep());
   });
   listenForClients({ store, stats, maintenance, ready });
-  return { ready, sweep: () => maintenance.sweep() };
+  return { ready, sweep: () => maintenance.sweep(), purge: (filter) => store.purge(filter) };
 }

@@ -5,7 +5,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
-import { type InspectorServerOptions, inspectorMiddleware, upstreamMeta } from '../../../inspector/server/inspector-plugin.js';
+import { type InspectorServerOptions, inspectorMiddleware, inspectorPage } from '../../../inspector/server/inspector-plugin.js';
 import { listenLocal } from '../../servers/listen.js';
 import { DIST_DIR, ROOT } from '../support/fixtures.js';
 
@@ -60,14 +60,6 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-// What Vite's transformIndexHtml does for `npm start`: tell the page about its upstream.
-function withMeta(html: string, options: InspectorServerOptions): string {
-  const tags = upstreamMeta(options)
-    .map((m) => `<meta name="${m.name}" content="${m.content}" />`)
-    .join('');
-  return html.replace('</head>', `${tags}</head>`);
-}
-
 function serveDist(req: IncomingMessage, res: ServerResponse, options: InspectorServerOptions): void {
   const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
   const file = resolve(DIST_DIR, `.${path}`);
@@ -76,7 +68,10 @@ function serveDist(req: IncomingMessage, res: ServerResponse, options: Inspector
     return;
   }
   if (path === '/inspector.html') {
-    res.writeHead(200, { 'Content-Type': TYPES['.html']!, 'Cache-Control': 'no-cache' }).end(withMeta(readFileSync(file, 'utf8'), options));
+    // As `vite preview` serves it: told about its upstream.
+    res
+      .writeHead(200, { 'Content-Type': TYPES['.html']!, 'Cache-Control': 'no-cache' })
+      .end(inspectorPage(readFileSync(file, 'utf8'), options));
     return;
   }
   res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });

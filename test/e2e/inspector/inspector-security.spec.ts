@@ -1,11 +1,42 @@
 // The inspector against a hostile registry, a hostile link and a hostile page on another
 // origin (docs/security.md): one hostile fixture per weakness of issue 16.
 import { startHostileRegistry } from '../../servers/hostile-registry.js';
-import { expect, openInspector, startInspectorServer, test } from './fixtures.js';
+import { expect, type InspectorServer, openInspector, samples, startInspectorServer, test, waitReady } from './fixtures.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+
+test.describe('switching the registry behind the page’s origin', () => {
+  let servers: InspectorServer[] = [];
+  test.afterEach(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    servers = [];
+  });
+
+  test('a digest stored from one registry is not served once the origin proxies another', async ({ page }) => {
+    const child = samples().latest.children[0]!;
+    const embedded = await startInspectorServer();
+    servers.push(embedded);
+    await openInspector(page, embedded.url, `?ref=${encodeURIComponent(`hello@${child.digest}`)}`);
+    await expect(page.locator('[data-view="manifest"] h2')).toHaveText(`hello@${child.digest}`);
+
+    // The same origin, restarted as a proxy to a registry that has never heard of it.
+    const other = await startHostileRegistry();
+    const port = Number(new URL(embedded.url).port);
+    await embedded.stop();
+    const proxy = await startInspectorServer({ proxy: other.url, port });
+    servers.push(proxy);
+    try {
+      await page.reload();
+      await waitReady(page);
+      await expect(page.locator('#view [data-problem]')).toHaveAttribute('data-problem', 'not-found');
+      expect(other.requests.map((r) => `${r.method} ${r.url}`)).toContain(`GET /v2/library/hello/manifests/${child.digest}`);
+    } finally {
+      await other.stop();
+    }
+  });
+});
 
 test.describe('a hostile registry’s manifests and configs', () => {
   test('labels, annotations and fields of the wrong type render as text, never as a crash', async ({ page }) => {
