@@ -53,6 +53,7 @@ export class InspectorApp {
   start(): void {
     const { el } = this;
     el.upstreamLabel.textContent = this.config.label;
+    if (this.config.fromQuery) this.sayWhoChose();
     el.samples.hidden = this.config.upstream !== location.origin || this.config.registryHost !== null;
     el.form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -144,6 +145,19 @@ export class InspectorApp {
     inputError.textContent = `That is not an image reference: ${message}.`;
     inputError.hidden = false;
     input.setAttribute('aria-invalid', 'true');
+  }
+
+  // A link chose the registry (?upstream=): whoever sent it chose what this page shows and
+  // which registry it asks, so the page says which before it asks anything.
+  private sayWhoChose(): void {
+    const note = h(
+      'p',
+      { class: 'chosen-registry', role: 'note', 'data-chosen-registry': this.config.registryHost ?? '' },
+      'The link that opened this page chose the registry: ',
+      h('strong', {}, this.config.registryHost ?? this.config.upstream),
+      '. Everything below comes from it, not from this page’s own server.',
+    );
+    (this.el.form.closest('search') ?? this.el.form).before(note);
   }
 
   private clientFor(ref: ImageReference): RegistryClient {

@@ -141,14 +141,40 @@ export class RegistryClient {
     }
   }
 
-  // The distribution token flow: GET realm?service=…&scope=…, anonymously.
+  // The realm a registry named, if the inspector may ask it for a token (docs/security.md):
+  // an absolute http(s) URL, and on this page's own origin only for the registry on it, so
+  // that a registry chosen by a link never gets a token minted by this origin.
+  private checkedRealm(realmUrl: string): URL {
+    let realm: URL | null = null;
+    try {
+      realm = new URL(realmUrl);
+    } catch {
+      // Relative, or not a URL at all.
+    }
+    if (!realm || (realm.protocol !== 'http:' && realm.protocol !== 'https:')) {
+      throw new RegistryProblem(
+        'denied',
+        `${this.host} named “${realmUrl.slice(0, 200)}” as its token service, which is not an absolute http(s) URL, so the inspector did not ask it.`,
+      );
+    }
+    if (realm.origin === location.origin && this.origin !== location.origin) {
+      throw new RegistryProblem(
+        'denied',
+        `${this.host} named this page’s own origin (${realm.origin}) as its token service. The inspector asks it for tokens only for the registry on this origin, so it did not.`,
+      );
+    }
+    return realm;
+  }
+
+  // The distribution token flow: GET realm?service=…&scope=…, anonymously: no cookies or
+  // HTTP auth of the page go along, whichever origin the realm is on.
   private async fetchToken(repository: string, realmUrl: string, params: Record<string, string>, subject: Subject): Promise<void> {
-    const realm = new URL(realmUrl, location.href);
+    const realm = this.checkedRealm(realmUrl);
     if (params.service) realm.searchParams.set('service', params.service);
     realm.searchParams.set('scope', params.scope ?? `repository:${repository}:pull`);
     let response: Response;
     try {
-      response = await fetch(realm.href);
+      response = await fetch(realm.href, { credentials: 'omit' });
     } catch {
       throw new RegistryProblem(
         navigator.onLine ? 'network' : 'offline',

@@ -84,11 +84,15 @@ test.afterAll(async () => {
   await hub?.stop();
 });
 
-test('proxy mode: the token flow and the blob redirect go through the dev server', async ({ page }) => {
+test('proxy mode: the token flow and the blob redirect go through the dev server', async ({ page, context }) => {
   const otherOrigins: string[] = [];
+  const tokenCookies: string[] = [];
   page.on('request', (r) => {
     if (new URL(r.url()).origin !== server.url) otherOrigins.push(r.url());
+    if (r.url().includes(TOKEN_PROXY_PATH)) void r.allHeaders().then((h) => tokenCookies.push(h.cookie ?? ''));
   });
+  // A cookie of the page's origin stays home: the token request carries no credentials.
+  await context.addCookies([{ name: 'session', value: 'page-origin-cookie', url: server.url }]);
   await openInspector(page, server.url, '?ref=hello:oci');
   await expect(page.locator('#upstream-label')).toHaveText(`${new URL(hub.url).host}, through this server’s proxy`);
   await expect(page.locator('#samples')).toBeHidden();
@@ -101,6 +105,7 @@ test('proxy mode: the token flow and the blob redirect go through the dev server
   // One token, asked for through the proxy with the challenge's service and scope.
   expect(hub.tokenRequests).toEqual([`?service=registry.hub.test&scope=repository%3Alibrary%2Fhello%3Apull`]);
   expect(server.log.filter((l) => l.startsWith(`GET ${TOKEN_PROXY_PATH}?`))).toHaveLength(1);
+  expect(tokenCookies).toEqual(['']);
   expect(otherOrigins).toEqual([]);
 
   // A reference that names the proxied registry's host goes through the proxy as well.

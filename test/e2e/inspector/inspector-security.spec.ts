@@ -1,5 +1,6 @@
 // The inspector against a hostile registry, a hostile link and a hostile page on another
 // origin (docs/security.md): one hostile fixture per weakness of issue 16.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startHostileRegistry } from '../../servers/hostile-registry.js';
 import { expect, type InspectorServer, openInspector, samples, startInspectorServer, test, waitReady } from './fixtures.js';
 
@@ -34,6 +35,54 @@ test.describe('switching the registry behind the page’s origin', () => {
       expect(other.requests.map((r) => `${r.method} ${r.url}`)).toContain(`GET /v2/library/hello/manifests/${child.digest}`);
     } finally {
       await other.stop();
+    }
+  });
+});
+
+test.describe('a link that chooses the registry', () => {
+  let tokenRequests: Array<{ url: string; cookie: string | undefined }> = [];
+  let inspector: InspectorServer;
+  const route = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (!req.url?.startsWith('/token')) return false;
+    tokenRequests.push({ url: req.url, cookie: req.headers.cookie });
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: 'page-origin-secret', expires_in: 300 }));
+    return true;
+  };
+
+  test.beforeAll(async () => {
+    inspector = await startInspectorServer({ route });
+  });
+  test.afterAll(async () => {
+    await inspector.stop();
+  });
+
+  test('a hostile registry cannot have the page fetch a token on its own origin, with its cookies', async ({ page, context }) => {
+    tokenRequests = [];
+    const hostile = await startHostileRegistry({
+      cors: true,
+      handle: (req, res) => {
+        if (req.headers.authorization) return false;
+        const realm = req.url?.startsWith('/v2/relative/') ? '/token' : `${inspector.url}/token`;
+        res.writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': `Bearer realm="${realm}",service="evil"` });
+        res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
+        return true;
+      },
+    });
+    try {
+      await context.addCookies([{ name: 'session', value: 'page-origin-cookie', url: inspector.url }]);
+      const host = new URL(hostile.url).host;
+      for (const repository of ['relative/x', 'absolute/x']) {
+        await page.goto(`${inspector.url}/inspector.html?upstream=${encodeURIComponent(hostile.url)}&ref=${repository}:1`);
+        await waitReady(page);
+        await expect(page.locator('#view [data-problem]')).toBeVisible();
+        expect(tokenRequests).toEqual([]);
+        expect(hostile.requests.filter((r) => r.headers.authorization).map((r) => r.headers.authorization)).toEqual([]);
+        // Whoever sent the link chose the registry: the page says which, before anything else.
+        await expect(page.locator('[data-chosen-registry]')).toBeVisible();
+        await expect(page.locator('[data-chosen-registry]')).toContainText(host);
+      }
+    } finally {
+      await hostile.stop();
     }
   });
 });
