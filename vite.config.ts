@@ -1,17 +1,51 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type UserConfig } from 'vite';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import { inspectorServer, optionsFromEnv } from './inspector/server/inspector-plugin.js';
 
 const path = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const DIST = path('./dist');
+const PUBLIC = path('./public');
+// The inspector page's built files, for its worker to precache (inspector/worker/shell.ts).
+const PRECACHE_MANIFEST = join(DIST, 'inspector-precache.json');
+
+const revision = (content: string | Uint8Array) => createHash('sha256').update(content).digest('hex').slice(0, 16);
+
+// Writes the precache manifest of the inspector build: every file it emitted plus the
+// public files, with a revision for those whose name carries no content hash.
+function precacheManifest(): Plugin {
+  return {
+    name: 'regcache-inspector-precache',
+    apply: 'build',
+    writeBundle(_options, bundle) {
+      const entries = Object.values(bundle).map((file) => ({
+        url: file.fileName,
+        // Vite names assets/<name>-<hash>.<ext>: the name is the revision.
+        revision: file.fileName.startsWith('assets/') ? null : revision(file.type === 'chunk' ? file.code : file.source),
+      }));
+      for (const name of readdirSync(PUBLIC)) entries.push({ url: name, revision: revision(readFileSync(join(PUBLIC, name))) });
+      writeFileSync(PRECACHE_MANIFEST, `${JSON.stringify(entries, null, 2)}\n`);
+    },
+  };
+}
+
+// The manifest the inspector build wrote; `npm start` builds no page (Vite serves it from
+// source) and its worker precaches nothing, so none is fine there.
+function precacheEntries(): string {
+  return existsSync(PRECACHE_MANIFEST) ? readFileSync(PRECACHE_MANIFEST, 'utf8') : '[]';
+}
 
 // Builds into dist/, one per mode:
 // - default: the ready-made worker, one classic script (iife) with no imports left, so
 //   any page can register it without `{ type: 'module' }`;
 // - `--mode lib`: regcache/sw and regcache/client as ES modules, dependencies left as imports;
 // - `--mode node`: regcache/vite, the Vite plugin, for Node;
-// - `--mode inspector-sw`: the inspector's worker (regcache plus its app shell), iife;
-// - `--mode inspector`: the inspector page, dist/inspector.html and dist/assets/.
+// - `--mode inspector`: the inspector page, dist/inspector.html and dist/assets/, and the
+//   list of those files for its worker to precache;
+// - `--mode inspector-sw`: the inspector's worker (regcache plus its app shell), iife,
+//   with that list built in (so it comes after `--mode inspector`).
 // `vite` (npm start) and `vite preview` serve the inspector with its registry (or proxy)
 // on the same origin; see inspector/server/inspector-plugin.ts.
 function inspectorApp(): UserConfig {
@@ -19,8 +53,8 @@ function inspectorApp(): UserConfig {
   return {
     root: path('./inspector/page'),
     base: './',
-    publicDir: path('./public'),
-    plugins: [inspectorServer(server)],
+    publicDir: PUBLIC,
+    plugins: [inspectorServer(server), precacheManifest()],
     // The registry on this origin answers like distribution, without Vite's CORS headers.
     server: { cors: false },
     preview: { cors: false },
@@ -64,8 +98,7 @@ function libraries(mode: string): UserConfig {
       };
     case 'inspector-sw':
       return {
-        // workbox's modules are bundled in: their development-only checks go.
-        define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+        define: { 'process.env.NODE_ENV': JSON.stringify('production'), __INSPECTOR_PRECACHE__: precacheEntries() },
         build: {
           ...build,
           lib: { entry: 'inspector/worker/index.ts', name: 'regcacheInspector', formats: ['iife'], fileName: () => 'inspector-sw.js' },

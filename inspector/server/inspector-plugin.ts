@@ -83,7 +83,11 @@ export function inspectorMiddleware(options: InspectorServerOptions): Connect.Ne
           .end(`${file} is missing: run \`npm run build\` (npm start does it first)\n`);
         return;
       }
-      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache', 'Service-Worker-Allowed': '/' });
+      res.writeHead(200, {
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'Cache-Control': 'no-cache',
+        'X-Content-Type-Options': 'nosniff',
+      });
       res.end(readFileSync(file));
       return;
     }

@@ -1,22 +1,27 @@
 // The inspector's service worker: regcache (as regcache/sw installs it, configured by this
-// script's query string as the ready-made worker is), plus the app shell, so that the
-// inspector itself opens offline, and the guard that keeps one registry's records from
-// being served for another on the page's own origin (registry-guard.ts). regcache answers
-// manifest requests; this script answers the page's own files.
+// script's query string as the ready-made worker is), the app shell so that the inspector
+// itself opens offline (shell.ts), and the guard that keeps one registry's records from
+// being served for another on the page's own origin (registry-guard.ts).
 import { clientsClaim } from 'workbox-core';
 import { Router } from 'workbox-routing';
 import { parseConfig } from '../../src/core/config.js';
 import { installManifestCache } from '../../src/sw/register.js';
-import { CONFIG_CACHE, isRegistryPath, REGISTRY_ID_HEADER, SHELL_CACHE } from '../page/offline-names.js';
+import { CONFIG_CACHE, isRegistryPath, REGISTRY_ID_HEADER } from '../page/offline-names.js';
 import { RegistryGuard } from './registry-guard.js';
+import { type PrecacheEntry, Shell } from './shell.js';
 
 declare const self: ServiceWorkerGlobalScope;
+// The build's files, written by vite.config.ts's inspector build.
+declare const __INSPECTOR_PRECACHE__: PrecacheEntry[];
+
+const params = new URLSearchParams(self.location.search);
+const dev = params.get('shell') === 'dev';
+params.delete('shell');
 
 const router = new Router();
 // Throws on a malformed parameter, so registration fails and names it.
-const cache = installManifestCache(parseConfig(self.location.search, self.location.origin), {
-  addRoute: (route) => router.registerRoute(route),
-});
+const cache = installManifestCache(parseConfig(params, self.location.origin), { addRoute: (route) => router.registerRoute(route) });
+const shell = new Shell(__INSPECTOR_PRECACHE__, dev, router);
 
 // Where the guard notes which registry the own origin's records came from.
 const GUARD_CACHE = 'regcache-inspector-registry';
@@ -35,29 +40,6 @@ const guard = new RegistryGuard({
   },
 });
 
-// A navigation to the page with any ?ref= is the same document.
-function shellKey(request: Request): string {
-  const url = new URL(request.url);
-  if (request.mode === 'navigate') url.search = '';
-  url.hash = '';
-  return url.href;
-}
-
-// Network first, so a running server always wins and a fresh build is picked up; the
-// stored copy answers when the network cannot.
-async function fromNetworkOrShell(request: Request): Promise<Response> {
-  const shell = await caches.open(SHELL_CACHE);
-  try {
-    const response = await fetch(request);
-    if (response.ok && response.type === 'basic') await shell.put(shellKey(request), response.clone());
-    return response;
-  } catch (error) {
-    const stored = await shell.match(shellKey(request));
-    if (stored) return stored;
-    throw error;
-  }
-}
-
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
@@ -70,14 +52,16 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(answered.catch(() => fetch(request)));
     return;
   }
-  // Manifests of other origins.
+  const own = shell.answer(request);
+  if (own) return event.respondWith(own);
+  // Manifests of other origins, and the precached files.
   const answered = router.handleRequest({ event, request });
-  if (answered) return event.respondWith(answered);
-  if (request.method !== 'GET' || !sameOrigin || url.pathname.endsWith('-sw.js')) return;
-  event.respondWith(fromNetworkOrShell(request));
+  if (answered) event.respondWith(answered);
 });
 
-self.addEventListener('install', () => {
+self.addEventListener('install', (event) => {
+  shell.install(event);
   void self.skipWaiting();
 });
+self.addEventListener('activate', (event) => shell.activate(event));
 clientsClaim();

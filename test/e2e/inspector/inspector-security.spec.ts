@@ -85,6 +85,36 @@ test.describe('a link that chooses the registry', () => {
       await hostile.stop();
     }
   });
+
+  test('the shell cache holds the app’s own files only: no token, no other project’s file', async ({ page }) => {
+    await openInspector(page, inspector.url, '?ref=hello');
+    await expect(page.locator('[data-view="index"]')).toBeVisible();
+    const fetched = await page.evaluate(async () => {
+      const token = await fetch('/token?scope=repository:x:pull');
+      const other = await fetch('/client.js');
+      return [token.status, other.status];
+    });
+    expect(fetched).toEqual([200, 200]);
+    await page.waitForTimeout(200);
+    const cached = await page.evaluate(async () => {
+      const urls: string[] = [];
+      for (const name of await caches.keys()) {
+        if (name.includes('configs')) continue;
+        for (const request of await (await caches.open(name)).keys()) {
+          const url = new URL(request.url);
+          // Keys on other origins are names, never fetched (the worker's note of the registry).
+          if (url.origin === location.origin) urls.push(url.pathname);
+        }
+      }
+      return urls;
+    });
+    expect(cached.filter((p) => p.startsWith('/token') || p === '/client.js')).toEqual([]);
+    for (const path of cached) expect(path).toMatch(/^\/(inspector\.html|favicon\.svg|assets\/[\w.-]+)$/);
+    // Scope: the app, not the whole origin other projects share.
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.scope)).toBe(
+      `${inspector.url}/inspector.html`,
+    );
+  });
 });
 
 test.describe('a hostile registry’s manifests and configs', () => {
