@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { Connect, Plugin } from 'vite';
+import type { Connect, HtmlTagDescriptor, Plugin } from 'vite';
 import { REGCACHE_PATH_PREFIX, TOKEN_PROXY_PATH } from '../page/offline-names.js';
 import { createLayoutRegistry } from './layout-registry.js';
 import { loadOciLayout } from './oci-layout.js';
@@ -25,6 +25,16 @@ export interface InspectorServerOptions {
 
 export const INSPECTOR_PAGE = '/inspector.html';
 const WORKERS = ['/regcache-sw.js', '/inspector-sw.js'];
+
+// The page's Content-Security-Policy (docs/security.md): its own scripts only, no plugins,
+// no <base>, and fetch() open to any registry. A <meta> in the page carries it everywhere,
+// static hosting included; where this server answers, a header adds frame-ancestors, which
+// a <meta> cannot set.
+export const PAGE_POLICY = "script-src 'self'; object-src 'none'; base-uri 'none'; connect-src 'self' http: https: ws: wss:";
+export const PAGE_HEADERS = {
+  'Content-Security-Policy': `${PAGE_POLICY}; frame-ancestors 'none'`,
+  'X-Content-Type-Options': 'nosniff',
+} as const;
 
 // Requests for a page's frame or tab: a registry's answer is never one.
 const DOCUMENT_DESTINATIONS = new Set(['document', 'iframe', 'frame', 'embed', 'object']);
@@ -140,6 +150,10 @@ export function inspectorServer(options: InspectorServerOptions): Plugin {
   return {
     name: 'regcache-inspector-server',
     configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (isPage(req)) for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
+        next();
+      });
       server.middlewares.use(middleware);
       server.httpServer?.once('listening', () => {
         const mode = options.proxy
@@ -151,19 +165,24 @@ export function inspectorServer(options: InspectorServerOptions): Plugin {
       });
     },
     configurePreviewServer(server) {
-      // The built page, with this run's upstream (the build knows none).
+      // The built page, with this run's upstream (the build knows none) and the headers.
       server.middlewares.use((req, res, next) => {
         const file = join(options.distDir, INSPECTOR_PAGE.slice(1));
         if (!isPage(req) || (req.method !== 'GET' && req.method !== 'HEAD') || !existsSync(file)) return next();
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' });
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache', ...PAGE_HEADERS });
         res.end(req.method === 'HEAD' ? undefined : inspectorPage(readFileSync(file, 'utf8'), options));
       });
       server.middlewares.use(middleware);
     },
     transformIndexHtml(_html, context) {
+      const policy: HtmlTagDescriptor = {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: PAGE_POLICY },
+        injectTo: 'head-prepend',
+      };
       // Built files say nothing of an upstream: whoever serves them does (preview, above).
-      if (!context.server) return [];
-      return upstreamMeta(options).map((attrs) => ({ tag: 'meta', attrs, injectTo: 'head' as const }));
+      if (!context.server) return [policy];
+      return [policy, ...upstreamMeta(options).map((attrs): HtmlTagDescriptor => ({ tag: 'meta', attrs, injectTo: 'head' }))];
     },
   };
 }

@@ -5,7 +5,12 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
-import { type InspectorServerOptions, inspectorMiddleware, inspectorPage } from '../../../inspector/server/inspector-plugin.js';
+import {
+  type InspectorServerOptions,
+  inspectorMiddleware,
+  inspectorPage,
+  PAGE_HEADERS,
+} from '../../../inspector/server/inspector-plugin.js';
 import { listenLocal } from '../../servers/listen.js';
 import { DIST_DIR, ROOT } from '../support/fixtures.js';
 
@@ -68,9 +73,9 @@ function serveDist(req: IncomingMessage, res: ServerResponse, options: Inspector
     return;
   }
   if (path === '/inspector.html') {
-    // As `vite preview` serves it: told about its upstream.
+    // As `vite preview` serves it: told about its upstream, with the page's headers.
     res
-      .writeHead(200, { 'Content-Type': TYPES['.html']!, 'Cache-Control': 'no-cache' })
+      .writeHead(200, { 'Content-Type': TYPES['.html']!, 'Cache-Control': 'no-cache', ...PAGE_HEADERS })
       .end(inspectorPage(readFileSync(file, 'utf8'), options));
     return;
   }

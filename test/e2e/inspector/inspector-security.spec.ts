@@ -1,12 +1,40 @@
 // The inspector against a hostile registry, a hostile link and a hostile page on another
 // origin (docs/security.md): one hostile fixture per weakness of issue 16.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Page } from '@playwright/test';
 import { startHostileRegistry } from '../../servers/hostile-registry.js';
-import { expect, type InspectorServer, openInspector, samples, startInspectorServer, test, waitReady } from './fixtures.js';
+import {
+  expect,
+  goOffline,
+  goOnline,
+  type InspectorServer,
+  openInspector,
+  samples,
+  startInspectorServer,
+  test,
+  waitReady,
+} from './fixtures.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+
+// Every Content-Security-Policy violation the page reports, from its first script on.
+async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const console: string[] = [];
+  page.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) console.push(m.text());
+  });
+  return async () => [
+    ...((await page.evaluate(() => (window as unknown as { cspViolations?: string[] }).cspViolations)) ?? []),
+    ...console,
+  ];
+}
 
 test.describe('switching the registry behind the page’s origin', () => {
   let servers: InspectorServer[] = [];
@@ -114,6 +142,74 @@ test.describe('a link that chooses the registry', () => {
     expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.scope)).toBe(
       `${inspector.url}/inspector.html`,
     );
+  });
+});
+
+test.describe('a hostile page on another origin', () => {
+  test('the inspector sends a Content-Security-Policy, cannot be framed, and runs no injected inline script', async ({ page }) => {
+    const inspector = await startInspectorServer();
+    const hostile = await startHostileRegistry({
+      handle: (req, res) => {
+        if (req.url !== '/frame.html') return false;
+        res.writeHead(200, { 'Content-Type': 'text/html' }).end(`<iframe src="${inspector.url}/inspector.html"></iframe>`);
+        return true;
+      },
+    });
+    try {
+      const response = await page.goto(`${inspector.url}/inspector.html`);
+      await waitReady(page);
+      const injected = await page.evaluate(() => {
+        const script = document.createElement('script');
+        script.textContent = 'window.injected = true';
+        document.head.append(script);
+        return (window as unknown as { injected?: boolean }).injected === true;
+      });
+      expect(injected).toBe(false);
+
+      await page.goto(`${hostile.url}/frame.html`);
+      await page.waitForLoadState('load');
+      await page.waitForTimeout(500);
+      for (const frame of page.frames()) {
+        if (frame !== page.mainFrame()) expect(await frame.locator('#lookup').count()).toBe(0);
+      }
+
+      const header = response?.headers()['content-security-policy'] ?? '';
+      for (const directive of ["script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]) {
+        expect(header).toContain(directive);
+      }
+      // Static hosts cannot always send headers: the built page carries the policy too.
+      const meta = page.locator('meta[http-equiv="Content-Security-Policy"]');
+      await page.goto(`${inspector.url}/inspector.html`);
+      expect(await meta.getAttribute('content')).toContain("script-src 'self'");
+    } finally {
+      await hostile.stop();
+      await inspector.stop();
+    }
+  });
+
+  test('no Content-Security-Policy violation on any view', async ({ page, inspector }) => {
+    const violations = await watchViolations(page);
+    const child = samples().latest.children[0]!;
+    await openInspector(page, inspector.url);
+    await expect(page.locator('.welcome')).toBeVisible();
+    expect(await violations()).toEqual([]);
+    await openInspector(page, inspector.url, '?ref=hello');
+    await expect(page.locator('[data-view="index"]')).toBeVisible();
+    await page.getByRole('link', { name: child.platform }).click();
+    await expect(page.locator('[data-config-source]')).toBeVisible();
+    await page.locator('.raw-json summary').first().click();
+    expect(await violations()).toEqual([]);
+    await openInspector(page, inspector.url, '?ref=nothere:1');
+    await expect(page.locator('#view [data-problem]')).toBeVisible();
+    await openInspector(page, inspector.url, '?ref=Not%20A%20Reference');
+    await expect(page.locator('#ref-error')).toBeVisible();
+    expect(await violations()).toEqual([]);
+    await goOffline(page, inspector);
+    await page.reload();
+    await waitReady(page);
+    await expect(page.locator('#online')).toHaveText('Offline');
+    expect(await violations()).toEqual([]);
+    await goOnline(page, inspector);
   });
 });
 
