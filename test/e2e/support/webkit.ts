@@ -104,9 +104,10 @@ process.on('exit', () => {
 });
 
 function startGroup(file: string, args: string[], env: NodeJS.ProcessEnv, stdio: Array<'ignore' | 'pipe'>): ChildProcess {
+  // A group of its own, so its children (the browser and its web processes) end with it.
+  // It stays listed after the leader exits, since children may outlive it.
   const child = spawn(file, args, { env, stdio, detached: true });
   if (child.pid) groups.add(child.pid);
-  child.on('exit', () => child.pid && groups.delete(child.pid));
   return child;
 }
 
@@ -136,7 +137,7 @@ async function startXvfb(): Promise<{ display: number; process: ChildProcess }> 
   ]);
   let err = '';
   xvfb.stdio[2]?.on('data', (d) => {
-    err += d;
+    err = (err + d).slice(-4000);
   });
   const display = await new Promise<number>((resolve, reject) => {
     let out = '';
