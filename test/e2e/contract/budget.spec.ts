@@ -105,6 +105,7 @@ test('a QuotaExceededError evicts and retries the write once', async ({ engine, 
 const SLACK = 64 * 1024;
 
 test('many tiny-body records stay within maxBytes, as the browser counts storage', async ({ env, regcache, engine }) => {
+  test.skip(engine === 'webkit', "measures the origin's storage with navigator.storage.estimate(), which WebKitGTK does not have");
   test.setTimeout(180_000);
   const maxBytes = 256 * 1024;
   const count = 400;
