@@ -20,6 +20,12 @@ export const CHROMIUM_ARGS = [
 export const CONTRACT_SPECS =
   /[\\/](answers|traffic|offline|failures|verification|untouched|config|expiry|sweep|budget|client|variants|rate-limits|credentials)\.spec\.ts$/;
 
+// WebKitGTK (MiniBrowser, driven by WebKitWebDriver: test/e2e/support/webkit.ts) runs the
+// contract's specs too, the test bed's own checks of its fixtures, and the inspector's main
+// flow in a spec of its own.
+export const WEBKIT_ONLY = /[\\/]inspector-webkit\.spec\.ts$/;
+const WEBKIT_EXTRA = /[\\/](bed|inspector-webkit)\.spec\.ts$/;
+
 export default defineConfig<object, RegcacheOptions>({
   testDir: 'test/e2e',
   workers: 2,
@@ -34,5 +40,9 @@ export default defineConfig<object, RegcacheOptions>({
     headless: true,
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },
-  projects: [{ name: 'chromium' }, { name: 'firefox', testMatch: CONTRACT_SPECS, use: { engine: 'firefox' } }],
+  projects: [
+    { name: 'chromium', testIgnore: WEBKIT_ONLY },
+    { name: 'firefox', testMatch: CONTRACT_SPECS, use: { engine: 'firefox' } },
+    { name: 'webkit', testMatch: [CONTRACT_SPECS, WEBKIT_EXTRA], use: { engine: 'webkit' } },
+  ],
 });

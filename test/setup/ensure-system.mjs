@@ -2,7 +2,8 @@
 // Runs before anything is installed, so plain Node and no dependencies.
 // Puts in place what the end-to-end tests need: node_modules, Debian's Chromium
 // (Playwright's own browser download is not reachable), Debian's Firefox ESR (driven by
-// puppeteer-core for the firefox project) and distribution's registry.
+// puppeteer-core for the firefox project), WebKitGTK's driver and MiniBrowser with an X
+// server to show it (the webkit project) and distribution's registry.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,10 @@ if (!existsSync(join(root, 'node_modules'))) installPackages(run, root);
 const needed = {
   '/usr/bin/chromium': 'chromium',
   '/usr/bin/firefox-esr': 'firefox-esr',
+  // Brings libwebkit2gtk-4.1-0, whose MiniBrowser the driver starts; the fixtures start Xvfb.
+  '/usr/bin/WebKitWebDriver': 'webkit2gtk-driver',
+  '/usr/bin/Xvfb': 'xvfb',
+  '/usr/bin/xauth': 'xauth',
   '/usr/bin/docker-registry': 'docker-registry',
   // The token server of the auth tests signs with a certificate openssl makes.
   '/usr/bin/openssl': 'openssl',

@@ -11,9 +11,10 @@ import type { Clock } from './expiry.js';
 
 const ALARM_KEY = 'alarm';
 
-// What the origin stores, as the browser's quota counts it; 0 where it cannot say.
-async function usage(): Promise<number> {
-  return (await navigator.storage?.estimate().catch(() => undefined))?.usage ?? 0;
+// What the origin stores, as the browser's quota counts it; undefined where it cannot say
+// (WebKitGTK has no navigator.storage).
+async function usage(): Promise<number | undefined> {
+  return (await navigator.storage?.estimate().catch(() => undefined))?.usage;
 }
 
 export interface MaintenanceOptions {
@@ -71,13 +72,15 @@ export class Maintenance {
     await this.o.recency.flush();
     // Only a write the quota refused waits for the space below; the budget's own
     // evictions, after every store over it, need no estimate.
-    const before = bytes > 0 ? await usage() : 0;
+    const before = bytes > 0 ? await usage() : undefined;
     const result = await this.o.store.evict(this.o.maxBytes, bytes);
     this.o.stats.bump('evicted', result.manifests.length + result.tags.length);
     // Chromium counts space as freed only once the deleted values' files are gone, which
     // under load can be well after the commit; a write retried sooner meets the same full
-    // quota. Wait (at most a second) until the browser sees the space.
-    for (let i = 0; bytes > 0 && i < 20 && (await usage()) > before - bytes; i++) {
+    // quota. Wait (at most a second) until the browser sees the space. Without an estimate
+    // there is nothing to watch: no wait.
+    if (before === undefined) return;
+    for (let i = 0; i < 20 && ((await usage()) ?? 0) > before - bytes; i++) {
       await new Promise((wake) => setTimeout(wake, 50));
     }
   }

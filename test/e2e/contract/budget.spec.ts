@@ -37,6 +37,10 @@ test('maxBytes evicts the least recently used records first', async ({ env, regc
 
 test('a full quota still answers from upstream and leaves no half record', async ({ engine, env, regcache }) => {
   test.skip(engine === 'firefox', 'needs CDP: Storage.overrideQuotaForOrigin (Firefox has no per-origin quota override)');
+  test.skip(
+    engine === 'webkit',
+    'needs CDP: Storage.overrideQuotaForOrigin (WebKitGTK sets quotas only through its embedding API, which neither WebDriver nor MiniBrowser exposes)',
+  );
   const repo = uniqueRepo('quota');
   const images = await Promise.all(['x', 'y'].map((t) => pushImage(env.registry.url, repo, t, 'docker-list', { salt: t })));
   // Chromium fixes a storage bucket's quota when the bucket is created, so the override
@@ -70,6 +74,10 @@ test('a full quota still answers from upstream and leaves no half record', async
 
 test('a QuotaExceededError evicts and retries the write once', async ({ engine, env, regcache }) => {
   test.skip(engine === 'firefox', 'needs CDP: Storage.overrideQuotaForOrigin (Firefox has no per-origin quota override)');
+  test.skip(
+    engine === 'webkit',
+    'needs CDP: Storage.overrideQuotaForOrigin (WebKitGTK sets quotas only through its embedding API, which neither WebDriver nor MiniBrowser exposes)',
+  );
   const page = await regcache.blank();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.pageOrigin, quotaSize: 1_600_000 });
@@ -97,6 +105,7 @@ test('a QuotaExceededError evicts and retries the write once', async ({ engine, 
 const SLACK = 64 * 1024;
 
 test('many tiny-body records stay within maxBytes, as the browser counts storage', async ({ env, regcache, engine }) => {
+  test.skip(engine === 'webkit', "measures the origin's storage with navigator.storage.estimate(), which WebKitGTK does not have");
   test.setTimeout(180_000);
   const maxBytes = 256 * 1024;
   const count = 400;

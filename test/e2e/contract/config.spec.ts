@@ -28,13 +28,15 @@ test('registering the worker with a malformed value fails, and the worker names 
     const result = await registerIn(page, script);
     expect(result.ok, script).toBe(false);
     if (result.ok) continue;
-    // The page only learns that evaluation failed; the thrown message reaches CDP. Firefox
-    // shows it only to a debugger attached to the worker: there, the failure and the clean
-    // slate are checked, and the client's ConfigError (next test) names the parameter.
+    // In Chromium the page only learns that evaluation failed; the thrown message reaches
+    // CDP. WebKit puts it in the page's own rejection. Firefox shows it only to a debugger
+    // attached to the worker: there, the failure and the clean slate are checked, and the
+    // client's ConfigError (next test) names the parameter.
     if (engine === 'chromium') {
       const named = result.workerErrors.filter((m) => m.includes(`regcache: invalid parameter "${parameter}"`));
       expect(named, `${script}: worker errors ${JSON.stringify(result.workerErrors)}`).toHaveLength(1);
     }
+    if (engine === 'webkit') expect(result.message, script).toContain(`regcache: invalid parameter "${parameter}"`);
     expect(await registrations(page), `${script} left a registration`).toBe(0);
   }
   expect(await page.evaluate(() => navigator.serviceWorker.controller)).toBeNull();

@@ -25,7 +25,11 @@ test.describe('expiry', () => {
     expect((await stats(page)).expired).toBe(2);
   });
 
-  test('a restarted worker deletes what expired while it was stopped, at start', async ({ env, regcache }) => {
+  test('a restarted worker deletes what expired while it was stopped, at start', async ({ engine, env, regcache }) => {
+    test.skip(
+      engine === 'webkit',
+      'needs a page reading the store while the worker is stopped, then a start without any event: in WebKit, loading a page of the origin starts its worker, and nothing else starts one',
+    );
     const repo = uniqueRepo('restart');
     await pushImage(env.registry.url, repo, 'v1', 'oci');
     const page = await regcache.open({ ttl: '2' });
@@ -51,7 +55,11 @@ test.describe('expiry', () => {
     expect(env.proxy.count()).toBe(0);
   });
 
-  test('activating a new worker version sweeps expired records', async ({ env, regcache }) => {
+  test('activating a new worker version sweeps expired records', async ({ engine, env, regcache }) => {
+    test.skip(
+      engine === 'webkit',
+      'needs a page reading the store while the worker is stopped: in WebKit, loading a page of the origin starts its worker, whose sweep at start goes before the new version',
+    );
     const repo = uniqueRepo('version');
     await pushImage(env.registry.url, repo, 'v1', 'oci');
     const page = await regcache.open({ ttl: '2' });

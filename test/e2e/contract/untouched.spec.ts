@@ -27,6 +27,12 @@ test('untouched requests reach the network as the page sent them, and carry no C
   const page = await regcache.open();
   // Per response the page receives, whether a service worker made it.
   const watch = await watchResponses(page);
+  if (!watch.reports) {
+    test.info().annotations.push({
+      type: 'not checked',
+      description: 'which responses a worker made: this browser does not say (ResponseWatch.reports in support/store-helpers.ts)',
+    });
+  }
   // The same requests from a context without any worker, for comparison.
   const plain = await regcache.bare();
   try {
@@ -130,7 +136,7 @@ test('untouched requests reach the network as the page sent them, and carry no C
       if (isFetchError(viaWorker)) throw new Error(`${c.what}: ${viaWorker.error}`);
       expect(viaWorker.status, c.what).toBe(sent[0]!.status);
       expect(viaWorker.headers['cache-status'], `${c.what}: Cache-Status`).toBeUndefined();
-      expect(responses, `${c.what}: made by the worker?`).toEqual([{ url, fromServiceWorker: false }]);
+      if (watch.reports) expect(responses, `${c.what}: made by the worker?`).toEqual([{ url, fromServiceWorker: false }]);
       c.check?.(viaWorker);
     }
 
@@ -141,7 +147,9 @@ test('untouched requests reach the network as the page sent them, and carry no C
     const mark = env.proxy.log.length;
     const seen = (await watch.received()).length;
     const viaWorker = await regcache.fetchIn(page, otherOrigin, init);
-    expect((await watch.received()).slice(seen), 'made by the worker?').toEqual([{ url: otherOrigin, fromServiceWorker: false }]);
+    if (watch.reports) {
+      expect((await watch.received()).slice(seen), 'made by the worker?').toEqual([{ url: otherOrigin, fromServiceWorker: false }]);
+    }
     const withoutWorker = await regcache.fetchIn(plain, otherOrigin, init);
     expect(env.proxy.log.length, 'nothing went to the configured upstream').toBe(mark);
     expect(answerOf(viaWorker)).toEqual(answerOf(withoutWorker));
@@ -155,7 +163,7 @@ test('untouched requests reach the network as the page sent them, and carry no C
     const mark3 = env.proxy.log.length;
     const seen3 = (await watch.received()).length;
     const answered = await regcache.fetchIn(page, intercepted, init);
-    expect((await watch.received()).slice(seen3)).toEqual([{ url: intercepted, fromServiceWorker: true }]);
+    if (watch.reports) expect((await watch.received()).slice(seen3)).toEqual([{ url: intercepted, fromServiceWorker: true }]);
     if (isFetchError(answered)) throw new Error(answered.error);
     expect(answered.headers['cache-status']).toMatch(/^regcache; /);
     const upstream = requestsSince(env.proxy.log, mark3);

@@ -17,7 +17,9 @@ const scratch = test.extend<{ scratchDir: string }>({
   },
 });
 
-// A pass-through worker that counts what it handled in memory, so a restart shows.
+// A pass-through worker that counts the page's fetch() calls it handled, in memory, so a
+// restart shows. Navigations and icons are left out: in WebKit the restart is itself a
+// navigation (support/webkit.ts).
 const PASS_THROUGH_SW = `
 const bootId = Math.random().toString(36).slice(2);
 let handled = 0;
@@ -28,7 +30,7 @@ self.addEventListener('fetch', (e) => {
     e.respondWith(Response.json({ bootId, handled, search: self.location.search }));
     return;
   }
-  handled++;
+  if (e.request.destination === '') handled++;
   e.respondWith(fetch(e.request));
 });
 `;
@@ -179,7 +181,8 @@ scratch('open() and stopWorker() with a stand-in worker', async ({ env, regcache
   expect(after.handled).toBe(0);
 });
 
-scratch('what the page sees when the worker script throws at top level', async ({ regcache, scratchDir }) => {
+scratch('what the page sees when the worker script throws at top level', async ({ engine, regcache, scratchDir }) => {
+  test.skip(engine !== 'chromium', "checks Chromium's own rejection and the thrown text it reports over CDP");
   const thrown = 'regcache: bad parameter "ttl": expected a duration such as 30s, got "soon"';
   await writeFile(join(scratchDir, 'bad-sw.js'), `throw new Error(${JSON.stringify(thrown)});\n`);
   const page = await regcache.blank();

@@ -8,6 +8,7 @@ import { startProxy, type UpstreamProxy } from '../../servers/proxy.js';
 import { type Registry, startRegistry } from '../../servers/registry.js';
 import { type StaticServer, startStatic } from '../../servers/static.js';
 import { FirefoxDriver, firefoxTab, openTab } from './firefox.js';
+import { openWindow, WebKitDriver, type WebKitSession, webkitPage } from './webkit.js';
 
 export { expect } from '@playwright/test';
 
@@ -18,10 +19,11 @@ export const WORKER_SCRIPT = '/regcache-sw.js';
 
 /**
  * The browser a test runs in: the Playwright project sets it. Chromium is Playwright's own;
- * Firefox ESR is driven by puppeteer-core (test/e2e/support/firefox.ts), and its pages offer what the
- * specs use of Playwright's Page: evaluate, reload, goto, url, close.
+ * Firefox ESR is driven by puppeteer-core (test/e2e/support/firefox.ts) and WebKitGTK by
+ * WebKitWebDriver (test/e2e/support/webkit.ts); their pages offer what the specs use of
+ * Playwright's Page: evaluate, reload, goto, url, close.
  */
-export type Engine = 'chromium' | 'firefox';
+export type Engine = 'chromium' | 'firefox' | 'webkit';
 
 /** The options a Playwright project can set for these fixtures. */
 export interface RegcacheOptions {
@@ -79,7 +81,8 @@ export type RegisterResult =
       message: string;
       /**
        * Errors Chromium reported for the worker over CDP, e.g. 'Uncaught Error: <thrown message>'.
-       * Always empty in Firefox, which reports a first install's evaluation error to no console.
+       * Always empty in Firefox, which reports a first install's evaluation error to no console,
+       * and in WebKit, whose console WebDriver classic does not expose.
        */
       workerErrors: string[];
     };
@@ -105,7 +108,10 @@ export interface Regcache {
   fetchIn(page: Page, url: string, init?: FetchInit): Promise<FetchResult>;
 }
 
-export const test = base.extend<{ regcache: Regcache; cleanProxy: void }, { env: Env; _firefox: FirefoxDriver | null } & RegcacheOptions>({
+export const test = base.extend<
+  { regcache: Regcache; cleanProxy: void },
+  { env: Env; _firefox: FirefoxDriver | null; _webkit: WebKitDriver | null } & RegcacheOptions
+>({
   engine: ['chromium', { option: true, scope: 'worker' }],
 
   // One Firefox per Playwright worker, launched only in the firefox project; a test gets a
@@ -114,6 +120,21 @@ export const test = base.extend<{ regcache: Regcache; cleanProxy: void }, { env:
     async ({ engine }, use) => {
       if (engine !== 'firefox') return use(null);
       const driver = await FirefoxDriver.launch();
+      try {
+        await use(driver);
+      } finally {
+        await driver.close();
+      }
+    },
+    { scope: 'worker', timeout: 120_000, box: true },
+  ],
+
+  // One Xvfb and WebKitWebDriver per Playwright worker, only in the webkit project; a test
+  // gets a session (a MiniBrowser with empty storage) of its own.
+  _webkit: [
+    async ({ engine }, use) => {
+      if (engine !== 'webkit') return use(null);
+      const driver = await WebKitDriver.launch();
       try {
         await use(driver);
       } finally {
@@ -152,7 +173,7 @@ export const test = base.extend<{ regcache: Regcache; cleanProxy: void }, { env:
     { auto: true, box: true },
   ],
 
-  regcache: async ({ browser, context, env, _firefox }, use) => {
+  regcache: async ({ browser, context, env, _firefox, _webkit }, use) => {
     const opened: Page[] = [];
     const scriptUrl = (params: WorkerParams = {}, script = WORKER_SCRIPT) => workerScriptUrl(params, env.proxy.url, script);
     const index = `${env.pageOrigin}/index.html`;
@@ -165,7 +186,20 @@ export const test = base.extend<{ regcache: Regcache; cleanProxy: void }, { env:
       return made;
     };
 
+    let webkitSession: Promise<WebKitSession> | undefined;
+    const newWebKitSession = (driver: WebKitDriver) => {
+      const made = driver.newSession();
+      closing.push(async () => (await made).quit());
+      return made;
+    };
+
     const blank = async () => {
+      if (_webkit) {
+        webkitSession ??= newWebKitSession(_webkit);
+        const page = await openWindow(await webkitSession, index);
+        opened.push(page);
+        return page;
+      }
       if (_firefox) {
         firefoxContext ??= newFirefoxContext(_firefox);
         const page = await openTab(_firefox, await firefoxContext, index);
@@ -179,6 +213,7 @@ export const test = base.extend<{ regcache: Regcache; cleanProxy: void }, { env:
     };
 
     const bare = async () => {
+      if (_webkit) return openWindow(await newWebKitSession(_webkit), index);
       if (_firefox) return openTab(_firefox, await newFirefoxContext(_firefox), index);
       const other = await browser.newContext();
       closing.push(() => other.close());
@@ -206,6 +241,9 @@ export const test = base.extend<{ regcache: Regcache; cleanProxy: void }, { env:
     };
 
     const stopWorker = async (page?: Page) => {
+      const first = page ?? opened[0];
+      const window = first && webkitPage(first);
+      if (window) return window.session.stopWorkers(env.pageOrigin);
       const tab = page ? firefoxTab(page) : opened[0] && firefoxTab(opened[0]);
       if (tab) return tab.driver.stopWorkers(tab.context, env.pageOrigin);
       return stopAllWorkers(context, page ?? opened.at(-1) ?? context.pages()[0]);
@@ -236,8 +274,8 @@ export function workerScriptUrl(params: WorkerParams, defaultUpstream: string, s
  * (e.g. 'Uncaught Error: regcache: bad parameter ...').
  */
 export async function registerIn(page: Page, script: string): Promise<RegisterResult> {
-  // Firefox has no CDP; the page's own view of the failure is all there is.
-  if (firefoxTab(page)) {
+  // Firefox and WebKit have no CDP; the page's own view of the failure is all there is.
+  if (firefoxTab(page) || webkitPage(page)) {
     const result = await page.evaluate(registerInPage, script);
     return result.ok ? result : { ...result, workerErrors: [] };
   }

@@ -5,6 +5,7 @@ import { acceptKey, parseAccept } from '../../../src/core/http/accept.js';
 import type { Entry, RegcacheStats } from '../../../src/core/protocol.js';
 import { manifestCost, tagCost } from '../../../src/sw/storage/record-cost.js';
 import { firefoxTab, type Received } from './firefox.js';
+import { webkitPage } from './webkit.js';
 
 export type { Received };
 
@@ -103,7 +104,9 @@ export async function waitFor<T>(probe: () => Promise<T>, ok: (value: T) => bool
 }
 
 // Starts the page origin's worker with no fetch or message to wake it: CDP in Chromium.
+// WebKit has no such thing: its worker starts for an event only.
 export async function startWorker(page: Page): Promise<void> {
+  if (webkitPage(page)) throw new Error('startWorker: WebKit starts a service worker for an event only');
   // Firefox: what about:debugging's "Start" does, from the parent process.
   const tab = firefoxTab(page);
   if (tab) return tab.driver.startWorker(tab.context, new URL(page.url()).origin);
@@ -190,6 +193,12 @@ export async function countDb(page: Page): Promise<{ manifests: number; tags: nu
 }
 
 export interface ResponseWatch {
+  /**
+   * Whether the browser says which responses a worker made. WebKit does not: WebDriver
+   * classic has no network events, and in its Resource Timing a worker's respondWith(fetch())
+   * and no respondWith at all look the same. There, received() stays empty.
+   */
+  reports: boolean;
   /** The responses the page has received for fetch() since the watch began, in order. */
   received(): Promise<Received[]>;
   stop(): Promise<void>;
@@ -198,10 +207,11 @@ export interface ResponseWatch {
 // Which of the page's fetches a service worker answered: Chromium reports it per response
 // over CDP; Firefox's parent process sees a worker-made response as a synthesized one.
 export async function watchResponses(page: Page): Promise<ResponseWatch> {
+  if (webkitPage(page)) return { reports: false, received: async () => [], stop: async () => {} };
   const tab = firefoxTab(page);
   if (tab) {
     const before = (await tab.driver.received(tab.context)).length;
-    return { received: async () => (await tab.driver.received(tab.context)).slice(before), stop: async () => {} };
+    return { reports: true, received: async () => (await tab.driver.received(tab.context)).slice(before), stop: async () => {} };
   }
   const cdp = await page.context().newCDPSession(page);
   const received: Received[] = [];
@@ -209,5 +219,5 @@ export async function watchResponses(page: Page): Promise<ResponseWatch> {
     if (e.type === 'Fetch') received.push({ url: e.response.url, fromServiceWorker: e.response.fromServiceWorker === true });
   });
   await cdp.send('Network.enable');
-  return { received: async () => [...received], stop: () => cdp.detach().catch(() => {}) };
+  return { reports: true, received: async () => [...received], stop: () => cdp.detach().catch(() => {}) };
 }
