@@ -120,15 +120,21 @@ export async function startInspectorServer({ port, route, ...extra }: StartOptio
   };
 }
 
+/** One inspector server for a Playwright worker, started with the embedded registry. */
+export const inspectorServerFixture: [
+  (args: object, use: (server: InspectorServer) => Promise<void>) => Promise<void>,
+  { scope: 'worker' },
+] = [
+  async ({}, use: (server: InspectorServer) => Promise<void>) => {
+    const server = await startInspectorServer();
+    await use(server);
+    await server.stop();
+  },
+  { scope: 'worker' },
+];
+
 export const test = base.extend<{ inspector: InspectorServer }, { inspectorServer: InspectorServer }>({
-  inspectorServer: [
-    async ({}, use) => {
-      const server = await startInspectorServer();
-      await use(server);
-      await server.stop();
-    },
-    { scope: 'worker' },
-  ],
+  inspectorServer: inspectorServerFixture,
   inspector: async ({ inspectorServer, context }, use) => {
     inspectorServer.offline(false);
     inspectorServer.log.length = 0;

@@ -5,21 +5,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test as base, expect, ROOT } from '../support/fixtures.js';
 import type { WebKitPage } from '../support/webkit.js';
-import { type InspectorServer, samples, startInspectorServer } from './fixtures.js';
+import { type InspectorServer, inspectorServerFixture, samples } from './fixtures.js';
 
 const S = samples();
 const ARM = S.latest.children.find((c) => c.platform === 'linux/arm64/v8')!;
 const ENTER = '\uE007';
 
 const test = base.extend<{ window: WebKitPage }, { inspectorServer: InspectorServer }>({
-  inspectorServer: [
-    async ({}, use) => {
-      const server = await startInspectorServer();
-      await use(server);
-      await server.stop();
-    },
-    { scope: 'worker' },
-  ],
+  inspectorServer: inspectorServerFixture,
   window: async ({ _webkit }, use) => {
     if (!_webkit) throw new Error('inspector-webkit.spec.ts runs in the webkit project only');
     const session = await _webkit.newSession();

@@ -7,12 +7,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { Script } from 'node:vm';
 import type { BrowserContext, Page } from '@playwright/test';
 import { ACCEPT_OCI, pushImage } from '../../servers/images.js';
+import { freePort } from '../../servers/registry.js';
 import { DIST_DIR, direct, type Env, expect, fetchIn, ok, ROOT, registerIn, test, uniqueRepo } from '../support/fixtures.js';
 
 const CONSUMERS = join(ROOT, 'test', 'consumers');
@@ -316,17 +316,6 @@ test.describe
   });
 
 // ---- consumer B: regcache/vite ----
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 test.describe
   .serial('consumer B: the ready-made worker from regcache/vite', () => {

@@ -9,6 +9,7 @@
 // "service-worker-synthesized-response" notification says which responses a worker made.
 import type { Page } from '@playwright/test';
 import puppeteer, { type Browser, type BrowserContext, type Page as PuppeteerPage } from 'puppeteer-core';
+import { guardedPage } from './guarded-page.js';
 
 export const FIREFOX_PATH = '/usr/bin/firefox-esr';
 
@@ -219,8 +220,6 @@ export function firefoxTab(page: Page): FirefoxTab | undefined {
   return tabs.get(page);
 }
 
-const OFFERED = ['evaluate', 'reload', 'goto', 'url', 'close', 'isClosed'];
-
 export async function openTab(driver: FirefoxDriver, context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(url);
@@ -234,19 +233,7 @@ export async function openTab(driver: FirefoxDriver, context: BrowserContext, ur
     close: () => page.close(),
     isClosed: () => page.isClosed(),
   };
-  // Anything else a spec reaches for (context(), CDP, locators) is a Chromium-only check:
-  // say so instead of failing somewhere deep in an undefined.
-  const proxy = new Proxy(surface, {
-    get(target, prop, receiver) {
-      if (typeof prop === 'symbol' || prop === 'then' || prop === 'toJSON') return Reflect.get(target, prop, receiver);
-      if (!OFFERED.includes(prop)) {
-        throw new Error(
-          `Firefox page: page.${prop} is not available (offered: ${OFFERED.join(', ')}); a check that needs it is Chromium-only`,
-        );
-      }
-      return Reflect.get(target, prop, receiver);
-    },
-  });
+  const proxy = guardedPage(surface, 'Firefox');
   tabs.set(proxy, { driver, context, page });
-  return proxy as unknown as Page;
+  return proxy;
 }

@@ -15,8 +15,9 @@
 // fresh one (test/e2e/support/bed.spec.ts checks it with a worker that reports its boot id).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { Page } from '@playwright/test';
+import { freePort } from '../../servers/registry.js';
+import { guardedPage } from './guarded-page.js';
 
 export const WEBKIT_DRIVER_PATH = '/usr/bin/WebKitWebDriver';
 export const XVFB_PATH = '/usr/bin/Xvfb';
@@ -78,17 +79,6 @@ async function command<T>(url: string, method: 'GET' | 'POST' | 'DELETE', body?:
     );
   }
   return value as T;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -519,8 +509,6 @@ export function webkitPage(page: Page): WebKitPage | undefined {
   return surfaces.get(page);
 }
 
-const OFFERED = ['evaluate', 'reload', 'goto', 'url', 'close', 'isClosed'];
-
 /** A session's new window at `url`, dressed as the part of Playwright's Page the specs use. */
 export async function openWindow(session: WebKitSession, url: string): Promise<Page> {
   const page = await session.newPage(url);
@@ -532,19 +520,7 @@ export async function openWindow(session: WebKitSession, url: string): Promise<P
     close: () => page.close(),
     isClosed: () => page.isClosed(),
   };
-  // Anything else a spec reaches for (context(), CDP, locators) is a Chromium-only check:
-  // say so instead of failing somewhere deep in an undefined.
-  const proxy = new Proxy(surface, {
-    get(target, prop, receiver) {
-      if (typeof prop === 'symbol' || prop === 'then' || prop === 'toJSON') return Reflect.get(target, prop, receiver);
-      if (!OFFERED.includes(prop)) {
-        throw new Error(
-          `WebKit page: page.${prop} is not available (offered: ${OFFERED.join(', ')}); a check that needs it is Chromium-only`,
-        );
-      }
-      return Reflect.get(target, prop, receiver);
-    },
-  });
+  const proxy = guardedPage(surface, 'WebKit');
   surfaces.set(proxy, page);
-  return proxy as unknown as Page;
+  return proxy;
 }
