@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, coversOrigin, DEFAULTS, parseConfig } from '../../src/core/config.js';
+import { type ConfigError, coversOrigin, DEFAULTS, parseConfig } from '../../src/core/config.js';
+import { configError } from './support/config-error.js';
 
 const OWN = 'https://app.example';
 
-function errorOf(search: string): ConfigError {
-  try {
-    parseConfig(search, OWN);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`${search} was accepted`);
-}
+const errorOf = (search: string): ConfigError => configError(() => parseConfig(search, OWN), search);
 
 describe('config parsing', () => {
   it('defaults to the worker origin and the documented values', () => {

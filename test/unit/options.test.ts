@@ -2,7 +2,7 @@
 // worker's query parameters, rejected by name when malformed.
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
+  type ConfigError,
   DEFAULTS,
   type ManifestCacheOptions,
   mergeQuery,
@@ -11,18 +11,12 @@ import {
   resolveOptions,
 } from '../../src/core/config.js';
 import { regcache } from '../../src/vite/index.js';
+import { configError } from './support/config-error.js';
 
 const OWN = 'https://app.example';
 
-function optionError(options: unknown): ConfigError {
-  try {
-    resolveOptions(options as ManifestCacheOptions, OWN);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`${JSON.stringify(options)} was accepted`);
-}
+const optionError = (options: unknown): ConfigError =>
+  configError(() => resolveOptions(options as ManifestCacheOptions, OWN), JSON.stringify(options));
 
 describe('resolveOptions', () => {
   it('defaults to the worker origin and the documented values', () => {
@@ -86,15 +80,7 @@ describe('resolveOptions', () => {
 });
 
 describe('one validator for options and query parameters', () => {
-  function queryError(search: string): ConfigError {
-    try {
-      parseConfig(search, OWN);
-    } catch (error) {
-      if (error instanceof ConfigError) return error;
-      throw error;
-    }
-    throw new Error(`${search} was accepted`);
-  }
+  const queryError = (search: string): ConfigError => configError(() => parseConfig(search, OWN), search);
   const problem = (error: ConfigError) => error.message.replace(/^regcache: invalid (parameter|option) "[^"]+": /, '');
   // Messages quote string values, and every query value is a string: `got "0"` there, `got 0` in options.
   const unquoted = (error: ConfigError) => problem(error).replaceAll('"', '');
