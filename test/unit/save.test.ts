@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { StorageFullError } from '../../src/sw/storage/records.js';
 import { save } from '../../src/sw/storage/save.js';
 import type { ManifestRecord, TagRecord } from '../../src/sw/storage/schema.js';
-import { StorageFullError } from '../../src/sw/storage/store.js';
 
 const manifest = { size: 100, expiresAt: 5000 } as ManifestRecord;
 const tag = { expiresAt: 4000 } as TagRecord;

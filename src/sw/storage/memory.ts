@@ -1,7 +1,8 @@
 // A bounded in-memory copy of records in front of IndexedDB, so that a warm hit needs no
 // database read. It only ever holds what IndexedDB holds: it is filled after a read or a
 // committed write, and emptied by every delete, before or as IndexedDB is.
-import { manifestCost, tagCost } from './record-cost.js';
+import { manifestKey, tagKey } from './keys.js';
+import { manifestCost, tagRecordCost } from './record-cost.js';
 import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from './schema.js';
 
 const id = (key: readonly string[]) => key.join('\u0000');
@@ -57,12 +58,11 @@ export class RecordMemory {
   }
 
   setManifest(record: ManifestRecord, readAt?: number): void {
-    this.#set([record.upstream, record.repository, record.digest], record, manifestCost(record), readAt);
+    this.#set(manifestKey(record), record, manifestCost(record), readAt);
   }
 
   setTag(record: TagRecord, readAt?: number): void {
-    const key = [record.upstream, record.repository, record.tag, record.accept];
-    this.#set(key, record, tagCost(key, record.digest), readAt);
+    this.#set(tagKey(record), record, tagRecordCost(record), readAt);
   }
 
   #drop(k: string): void {

@@ -1,7 +1,8 @@
 // Last-use times for the LRU budget, batched so that a hit never waits on a write.
 import { Debounced, type Timers } from './batch.js';
+import { manifestKey, tagKey } from './keys.js';
 import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from './schema.js';
-import { type ManifestStore, manifestKey, tagKey } from './store.js';
+import type { ManifestStore } from './store.js';
 
 const FLUSH_DELAY_MS = 1_000;
 

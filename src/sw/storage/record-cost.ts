@@ -5,7 +5,8 @@
 // half-full pages. Kept headers count 2 bytes a character; the body its length and 1/64
 // more, for the pages and files a large value goes to; and every record 512 bytes, for
 // field names, numbers and the engines' own bookkeeping.
-import type { ManifestRecord } from './schema.js';
+import { tagKey } from './keys.js';
+import type { ManifestRecord, TagRecord } from './schema.js';
 
 export type CostedManifest = Pick<ManifestRecord, 'upstream' | 'repository' | 'digest' | 'mediaType' | 'headers' | 'size'>;
 
@@ -17,4 +18,9 @@ export function manifestCost(m: CostedManifest): number {
 // A tag: its key, and the digest it points at, which is its by-manifest index's key.
 export function tagCost(key: readonly string[], digest: string): number {
   return 512 + 16 * (key.join('') + digest).length;
+}
+
+/** A stored tag record's cost, as tagCost counts it. */
+export function tagRecordCost(t: Pick<TagRecord, 'upstream' | 'repository' | 'tag' | 'accept' | 'digest'>): number {
+  return tagCost(tagKey(t), t.digest);
 }

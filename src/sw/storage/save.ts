@@ -1,7 +1,9 @@
 // Storing with the quota in mind: a write the browser's quota refuses evicts and is retried
 // once. Storage trouble never fails a request; the caller answers from upstream instead.
+
+import { StorageFullError } from './records.js';
 import type { ManifestRecord, TagRecord } from './schema.js';
-import { type ManifestStore, StorageFullError } from './store.js';
+import type { ManifestStore } from './store.js';
 
 /** What a save needs of the budget's keeper (housekeeping's Maintenance is one). */
 export interface SaveMaintenance {

@@ -1,4 +1,5 @@
-// The IndexedDB schema. Bump SCHEMA_VERSION with every change to stores or indexes.
+// The IndexedDB schema. Bump SCHEMA_VERSION with every change to stores, indexes or records,
+// and add the step that upgrades to it in migrations.ts.
 import type { DBSchema } from 'idb';
 
 export const DB_NAME = 'regcache';
