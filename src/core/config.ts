@@ -5,7 +5,7 @@
 // the ready-made worker that happens during script evaluation, so registration fails.
 //
 // Units: durations that are cache lifetimes are seconds, as in HTTP's max-age and
-// Cache-Status' ttl (`ttl`, `fresh`); waits are milliseconds, as in setTimeout (`timeout`,
+// Cache-Status' ttl (`ttl`, `fresh`, `swr`); waits are milliseconds, as in setTimeout (`timeout`,
 // here and in the page client's options); sizes are bytes (`maxBytes`). Names carry no unit
 // suffix, and the query parameter and the option of the same meaning have the same name.
 
@@ -15,6 +15,7 @@ export interface RegcacheConfig {
   upstreams: readonly string[] | '*';
   ttl: number;
   fresh: number;
+  swr: number;
   timeout: number;
   maxBytes: number;
 }
@@ -22,14 +23,16 @@ export interface RegcacheConfig {
 /**
  * The defaults of the numeric options and query parameters.
  *
- * `ttl` 604800 seconds (7 days), `fresh` 0 seconds, `timeout` 3000 milliseconds,
- * `maxBytes` 67108864 bytes (64 MiB).
+ * `ttl` 604800 seconds (7 days), `fresh` 0 seconds, `swr` 0 seconds, `timeout` 3000
+ * milliseconds, `maxBytes` 67108864 bytes (64 MiB).
  */
 export const DEFAULTS = {
   /** Seconds: 7 days. */
   ttl: 604_800,
   /** Seconds: every tag request is re-checked with upstream. */
   fresh: 0,
+  /** Seconds: no tag is served before its re-check has answered. */
+  swr: 0,
   /** Milliseconds. */
   timeout: 3_000,
   /** Bytes: 64 MiB. */
@@ -61,14 +64,14 @@ export class ConfigError extends Error {
 
 type Form = 'parameter' | 'option';
 
-const NUMERIC = ['ttl', 'fresh', 'timeout', 'maxBytes'] as const;
+const NUMERIC = ['ttl', 'fresh', 'swr', 'timeout', 'maxBytes'] as const;
 type NumericParameter = (typeof NUMERIC)[number];
 
 /** The ready-made worker's query parameters; `upstream` may be repeated. @internal */
 export const QUERY_PARAMETERS = ['upstream', ...NUMERIC] as const;
 
 // Smallest accepted value of each numeric parameter.
-const MINIMUM: Record<NumericParameter, number> = { ttl: 0, fresh: 0, timeout: 1, maxBytes: 1 };
+const MINIMUM: Record<NumericParameter, number> = { ttl: 0, fresh: 0, swr: 0, timeout: 1, maxBytes: 1 };
 
 // A configuration read from either form, its values not yet checked.
 interface Unchecked {
@@ -153,7 +156,7 @@ export function coversOrigin(config: RegcacheConfig, origin: string): boolean {
 
 /**
  * `registerManifestCache()`'s and the Vite plugin's options: the ready-made worker's query
- * parameters, typed. Durations are seconds for lifetimes (`ttl`, `fresh`) and milliseconds
+ * parameters, typed. Durations are seconds for lifetimes (`ttl`, `fresh`, `swr`) and milliseconds
  * for waits (`timeout`).
  */
 export interface ManifestCacheOptions {
@@ -176,6 +179,15 @@ export interface ManifestCacheOptions {
    * @defaultValue 0
    */
   fresh?: number;
+  /**
+   * Seconds, after the `fresh` window, during which a stored tag is served at once while a
+   * `HEAD` re-check runs in the background (RFC 5861's stale-while-revalidate); a tag that
+   * moved is fetched and stored then, and a `tag-moved` event tells the pages. Never
+   * applies to private records, nor to requests sent with `Cache-Control: no-cache`. `0`
+   * re-checks before answering. A whole number, at least 0.
+   * @defaultValue 0
+   */
+  swr?: number;
   /**
    * Milliseconds to wait for upstream while re-checking a tag, before serving the stored
    * answer. A whole number, at least 1.

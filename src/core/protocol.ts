@@ -115,7 +115,11 @@ export type WorkerReply = { ok: true; result: unknown } | { ok: false; error: st
  */
 export type RegcacheEvent =
   | {
-      /** A re-check found that upstream moved a tag to another digest. */
+      /**
+       * A re-check found that upstream moved a tag to another digest. After a background
+       * re-check (`swr`), sent once the store holds the new answer (or has dropped the old
+       * one), so a request made on hearing it gets the new digest.
+       */
       type: 'tag-moved';
       /** The registry's origin. */
       upstream: string;
@@ -127,6 +131,21 @@ export type RegcacheEvent =
       from: string;
       /** The digest it points at now. */
       to: string;
+    }
+  | {
+      /**
+       * A background re-check (`swr`) found that upstream answers 404 for a tag under one
+       * `Accept` set: that variant of the tag was dropped.
+       */
+      type: 'tag-dropped';
+      /** The registry's origin. */
+      upstream: string;
+      /** The repository's name. */
+      repository: string;
+      /** The tag's name. */
+      tag: string;
+      /** The `Accept` set of the dropped variant: media types, lower-case, sorted, comma-separated. */
+      accept: string;
     }
   | {
       /** A sweep deleted expired records. */

@@ -26,7 +26,7 @@ const WORKER = new URL(/* @vite-ignore */ './regcache-sw.js', import.meta.url);
  * same file from `vite` dev. Malformed options throw when `vite.config` is loaded: a
  * {@link ConfigError} naming the option, or a `TypeError` for `fileName`.
  * @param options - `fileName`, and the worker's options: `upstreams`, `ttl` (seconds),
- *   `fresh` (seconds), `timeout` (milliseconds), `maxBytes` (bytes).
+ *   `fresh` (seconds), `swr` (seconds), `timeout` (milliseconds), `maxBytes` (bytes).
  */
 export function regcache(options: RegcacheViteOptions = {}): Plugin {
   const { fileName = 'regcache-sw.js', ...baked } = options;

@@ -20,8 +20,8 @@ describe(`config fuzzing (seed ${SEED})`, () => {
     expect(new Set(cases.map((c) => c.query)).size).toBeGreaterThan(COUNT * 0.9);
     // Every parameter is at fault somewhere, and every one is set validly somewhere.
     const culprits = new Set(cases.flatMap((c) => (c.outcome.ok ? [] : c.outcome.parameters)));
-    for (const p of ['upstream', 'ttl', 'fresh', 'timeout', 'maxBytes']) expect(culprits).toContain(p);
-    expect([...culprits].some((p) => !['upstream', 'ttl', 'fresh', 'timeout', 'maxBytes'].includes(p))).toBe(true);
+    for (const p of ['upstream', 'ttl', 'fresh', 'swr', 'timeout', 'maxBytes']) expect(culprits).toContain(p);
+    expect([...culprits].some((p) => !['upstream', 'ttl', 'fresh', 'swr', 'timeout', 'maxBytes'].includes(p))).toBe(true);
   });
 
   it.each(cases.map((c, i) => [i, c] as const))('case %i', (_i, c) => {

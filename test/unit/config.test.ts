@@ -9,15 +9,19 @@ const errorOf = (search: string): ConfigError => configError(() => parseConfig(s
 describe('config parsing', () => {
   it('defaults to the worker origin and the documented values', () => {
     expect(parseConfig('', OWN)).toEqual({ upstreams: [OWN], ...DEFAULTS });
-    expect(DEFAULTS).toEqual({ ttl: 604800, fresh: 0, timeout: 3000, maxBytes: 67108864 });
+    expect(DEFAULTS).toEqual({ ttl: 604800, fresh: 0, swr: 0, timeout: 3000, maxBytes: 67108864 });
   });
 
   it('reads every parameter', () => {
-    const config = parseConfig('?upstream=http://127.0.0.1:5000&upstream=https://r.example/&ttl=0&fresh=60&timeout=250&maxBytes=1024', OWN);
+    const config = parseConfig(
+      '?upstream=http://127.0.0.1:5000&upstream=https://r.example/&ttl=0&fresh=60&swr=300&timeout=250&maxBytes=1024',
+      OWN,
+    );
     expect(config).toEqual({
       upstreams: ['http://127.0.0.1:5000', 'https://r.example'],
       ttl: 0,
       fresh: 60,
+      swr: 300,
       timeout: 250,
       maxBytes: 1024,
     });
@@ -45,6 +49,14 @@ describe('config parsing', () => {
     ['ttl=99999999999999999999', 'ttl'],
     ['ttl=1&ttl=2', 'ttl'],
     ['fresh=x', 'fresh'],
+    ['swr=-1', 'swr'],
+    ['swr=NaN', 'swr'],
+    ['swr=1e999', 'swr'],
+    ['swr=99999999999999999999', 'swr'],
+    ['swr=1&swr=1', 'swr'],
+    ['swr=+5', 'swr'],
+    ['swr=0x10', 'swr'],
+    ['SWR=5', 'SWR'],
     ['timeout=0', 'timeout'],
     ['timeout= 5', 'timeout'],
     ['maxBytes=0', 'maxBytes'],

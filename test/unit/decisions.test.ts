@@ -6,6 +6,7 @@ import type { RegcacheConfig } from '../../src/core/config.js';
 import { acceptKey, parseAccept } from '../../src/core/http/accept.js';
 import { computeDigest } from '../../src/core/oci/digest.js';
 import { parseManifestUrl } from '../../src/core/oci/grammar.js';
+import type { RegcacheEvent } from '../../src/core/protocol.js';
 import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from '../../src/sw/storage/schema.js';
 import { ManifestStrategy, type StrategyStore } from '../../src/sw/strategy/manifest-strategy.js';
 
@@ -77,7 +78,7 @@ interface Call {
   credentials: RequestCredentials | undefined;
 }
 
-type Override = (call: Call, signal: AbortSignal | undefined) => Response | Promise<Response> | undefined;
+type Override = (call: Call, signal: AbortSignal | undefined) => Response | Promise<Response | undefined> | undefined;
 
 // A registry: tags and manifests, optional credentials, and per-test misbehaviour.
 class Registry {
@@ -129,9 +130,13 @@ function setup(config: Partial<RegcacheConfig> = {}) {
   const store = new MemoryStore();
   const registry = new Registry();
   const counts: Record<string, number> = {};
+  // Events as sent, each with the tag digests the store held when it was sent.
+  const events: Array<{ event: RegcacheEvent; stored: string[] }> = [];
+  // Work handed to waitUntil (background re-checks), until settle() awaits it.
+  const background: Array<Promise<void>> = [];
   let clock = 1_700_000_000_000;
   const strategy = new ManifestStrategy({
-    config: { upstreams: [REGISTRY], ttl: TTL, fresh: 0, timeout: 1000, maxBytes: 1 << 26, ...config },
+    config: { upstreams: [REGISTRY], ttl: TTL, fresh: 0, swr: 0, timeout: 1000, maxBytes: 1 << 26, ...config },
     store,
     stats: {
       bump: (counter, by = 1) => {
@@ -140,7 +145,7 @@ function setup(config: Partial<RegcacheConfig> = {}) {
     },
     recency: { used: () => undefined },
     maintenance: { evict: async () => undefined, afterStore: async () => undefined },
-    events: { emit: () => undefined },
+    events: { emit: (event) => events.push({ event, stored: store.tagDigests() }) },
     now: () => clock,
     ownOrigin: PAGE,
   });
@@ -151,7 +156,7 @@ function setup(config: Partial<RegcacheConfig> = {}) {
     const request = new Request(url, { ...init, headers: { Accept: ACCEPT, ...init.headers } });
     const target = parseManifestUrl(new URL(url));
     if (!target) throw new Error(`not a manifest URL: ${url}`);
-    const response = await strategy.handle(request, target);
+    const response = await strategy.handle(request, target, (work) => background.push(work));
     const body = response.type === 'error' ? null : new Uint8Array(await response.arrayBuffer());
     return { status: response.status, cacheStatus: response.headers.get('Cache-Status'), headers: response.headers, body };
   };
@@ -164,7 +169,10 @@ function setup(config: Partial<RegcacheConfig> = {}) {
     registry,
     write,
     counts,
+    events,
     ask,
+    // Waits for every background re-check started so far; answers how many there were.
+    settle: async () => (await Promise.all(background.splice(0))).length,
     advance: (ms: number) => {
       clock += ms;
     },
@@ -643,5 +651,209 @@ describe('statistics', () => {
     const before = { ...t.counts };
     expect((await t.ask('v1', auth)).cacheStatus).toBe('regcache; detail=retry-after');
     expect(t.counts).toEqual({ ...before, requests: before.requests! + 1 });
+  });
+});
+
+describe('stale-while-revalidate (swr)', () => {
+  const SWR = 300;
+  const GATED = `regcache; hit; fwd-status=429; ttl=${TTL}; detail=stale`;
+  const swrStatus = (ttl: number) => `regcache; hit; ttl=${ttl}; detail=stale-while-revalidate`;
+
+  // A tag stored at the start, then `ms` later.
+  async function storedThen(ms: number, config: Partial<RegcacheConfig> = { swr: SWR }) {
+    t = setup(config);
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    t.registry.take();
+    t.advance(ms);
+  }
+
+  it('within swr: the stored answer at once, then one HEAD in the background that extends it', async () => {
+    await storedThen(100_000);
+    const r = await t.ask('v1');
+    expect(r.body).toEqual(v1.body);
+    expect(r.cacheStatus).toBe(swrStatus(TTL - 100));
+    expect(await t.settle()).toBe(1);
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+    expect([...t.store.tags.values()].map((tag) => tag.expiresAt)).toEqual([1_700_000_100_000 + TTL * 1000]);
+    expect(t.events).toEqual([]);
+  });
+
+  it('answers before a hanging re-check is released (ordering, not timing)', async () => {
+    await storedThen(1_000);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const order: string[] = [];
+    t.registry.override = async (call) => {
+      if (call.method !== 'HEAD') return undefined;
+      await held;
+      order.push('upstream answered');
+      return undefined;
+    };
+    const r = await t.ask('v1');
+    order.push('page answered');
+    expect(r.cacheStatus).toBe(swrStatus(TTL - 1));
+    release();
+    await t.settle();
+    expect(order).toEqual(['page answered', 'upstream answered']);
+  });
+
+  it('a moved tag is fetched, stored, then told; the next request gets the new digest', async () => {
+    await storedThen(1_000);
+    t.registry.push('v1', v2);
+    expect((await t.ask('v1')).body).toEqual(v1.body);
+    await t.settle();
+    expect(t.registry.take()).toEqual(['HEAD v1', `GET ${v2.digest}`]);
+    const from = v1.digest;
+    const to = v2.digest;
+    // Sent once the store held the new digest.
+    expect(t.events).toEqual([
+      { event: { type: 'tag-moved', upstream: REGISTRY, repository: REPO, tag: 'v1', from, to }, stored: [`v1@${to}`] },
+    ]);
+    const next = await t.ask('v1');
+    expect(next.body).toEqual(v2.body);
+    expect(next.cacheStatus).toBe(swrStatus(TTL));
+  });
+
+  it('moved, then moved back: two events, and the way back needs no GET', async () => {
+    await storedThen(1_000);
+    t.registry.push('v1', v2);
+    await t.ask('v1');
+    await t.settle();
+    t.registry.push('v1', v1);
+    t.registry.take();
+    expect((await t.ask('v1')).body).toEqual(v2.body);
+    await t.settle();
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+    expect(t.events.map(({ event }) => event.type === 'tag-moved' && `${event.from}>${event.to}`)).toEqual([
+      `${v1.digest}>${v2.digest}`,
+      `${v2.digest}>${v1.digest}`,
+    ]);
+    expect((await t.ask('v1')).body).toEqual(v1.body);
+  });
+
+  it('a 404 drops only that Accept variant, and says so', async () => {
+    await storedThen(0);
+    await t.ask('v1', { headers: { Accept: OCI } });
+    t.registry.tags.delete('v1');
+    t.registry.take();
+    const r = await t.ask('v1', { headers: { Accept: OCI } });
+    expect(r.status).toBe(200);
+    await t.settle();
+    expect([...t.store.tags.values()].map((tag) => tag.accept)).toEqual([acceptKey(parseAccept(ACCEPT))]);
+    expect(t.events.map(({ event }) => event)).toEqual([
+      { type: 'tag-dropped', upstream: REGISTRY, repository: REPO, tag: 'v1', accept: acceptKey(parseAccept(OCI)) },
+    ]);
+    // That variant is asked upstream next time; the other is still served at once.
+    expect((await t.ask('v1', { headers: { Accept: OCI } })).status).toBe(404);
+    expect((await t.ask('v1')).cacheStatus).toBe(swrStatus(TTL));
+  });
+
+  it('variant A, then B: each Accept set has its own background check', async () => {
+    await storedThen(0);
+    await t.ask('v1', { headers: { Accept: OCI } });
+    t.registry.take();
+    t.registry.push('v1', v2);
+    await Promise.all([t.ask('v1'), t.ask('v1', { headers: { Accept: OCI } })]);
+    expect(await t.settle()).toBe(2);
+    expect(t.registry.take().filter((c) => c.startsWith('HEAD'))).toEqual(['HEAD v1', 'HEAD v1']);
+    expect(t.store.tagDigests()).toEqual([`v1@${v2.digest}`, `v1@${v2.digest}`]);
+  });
+
+  it('a HEAD of a moved tag spends no GET: the variant is dropped and the move told', async () => {
+    await storedThen(1_000);
+    t.registry.push('v1', v2);
+    const r = await t.ask('v1', { method: 'HEAD' });
+    expect(r.headers.get('Docker-Content-Digest')).toBe(v1.digest);
+    await t.settle();
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+    expect(t.store.tags.size).toBe(0);
+    expect(t.events.map(({ event }) => event.type === 'tag-moved' && event.to)).toEqual([v2.digest]);
+    expect((await t.ask('v1')).body).toEqual(v2.body);
+  });
+
+  it('concurrent requests share one background check', async () => {
+    await storedThen(1_000);
+    const answers = await Promise.all([t.ask('v1'), t.ask('v1'), t.ask('v1', { method: 'HEAD' })]);
+    expect(answers.map((a) => a.cacheStatus)).toEqual([swrStatus(TTL - 1), swrStatus(TTL - 1), swrStatus(TTL - 1)]);
+    await t.settle();
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+  });
+
+  it('inside fresh nothing is asked; after fresh, within swr, a background check; after both, today’s re-check', async () => {
+    await storedThen(30_000, { fresh: 60, swr: 60 });
+    expect((await t.ask('v1')).cacheStatus).toBe(`regcache; hit; ttl=${TTL - 30}`);
+    expect(await t.settle()).toBe(0);
+    t.advance(60_000); // 90 s: past fresh, within fresh + swr
+    expect((await t.ask('v1')).cacheStatus).toBe(swrStatus(TTL - 90));
+    await t.settle();
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+    t.advance(121_000); // 121 s after that confirmation: past both
+    expect((await t.ask('v1')).cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=revalidated`);
+    expect(await t.settle()).toBe(0);
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+  });
+
+  it('swr=0 behaves as today: the re-check answers first', async () => {
+    await storedThen(1_000, {});
+    t.registry.push('v1', v2);
+    const r = await t.ask('v1');
+    expect(r.body).toEqual(v2.body);
+    expect(r.cacheStatus).toBe(`regcache; fwd=stale; stored; ttl=${TTL}`);
+    expect(await t.settle()).toBe(0);
+  });
+
+  it('Cache-Control: no-cache skips swr too', async () => {
+    await storedThen(1_000);
+    const r = await t.ask('v1', { headers: { 'Cache-Control': 'no-cache' } });
+    expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=revalidated`);
+    expect(await t.settle()).toBe(0);
+  });
+
+  it('a private record is never served before its HEAD succeeded', async () => {
+    t = setup({ swr: SWR });
+    t.registry.privateRepo = true;
+    t.registry.push('v1', v1);
+    await t.ask('v1', { headers: { Authorization: 'Bearer secret' } });
+    t.registry.take();
+    t.advance(1_000);
+    const refused = await t.ask('v1');
+    expect(refused.status).toBe(401);
+    const served = await t.ask('v1', { headers: { Authorization: 'Bearer secret' } });
+    expect(served.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=revalidated`);
+    expect(await t.settle()).toBe(0);
+    expect(t.registry.take()).toEqual(['HEAD v1', 'GET v1', 'HEAD v1']);
+  });
+
+  it('a 429 in the background gates later checks: served stale without asking until Retry-After passed', async () => {
+    await storedThen(1_000);
+    t.registry.override = () => new Response(null, { status: 429, headers: { 'Retry-After': '30' } });
+    expect((await t.ask('v1')).cacheStatus).toBe(swrStatus(TTL - 1));
+    await t.settle();
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+    // The gate is the origin's: another tag of it is not asked either.
+    expect((await t.ask('v1')).cacheStatus).toBe(GATED.replace(`ttl=${TTL}`, `ttl=${TTL - 1}`));
+    expect(await t.settle()).toBe(0);
+    expect(t.registry.take()).toEqual([]);
+    t.advance(31_000);
+    t.registry.override = null;
+    expect((await t.ask('v1')).cacheStatus).toBe(swrStatus(TTL - 32));
+    await t.settle();
+    expect(t.registry.take()).toEqual(['HEAD v1']);
+  });
+
+  it('counts an answer served this way as a hit, its HEAD as a re-check', async () => {
+    await storedThen(1_000);
+    const before = { ...t.counts };
+    await t.ask('v1');
+    await t.settle();
+    const delta = Object.fromEntries(
+      Object.entries(t.counts)
+        .map(([k, n]) => [k, n - (before[k] ?? 0)])
+        .filter(([, n]) => n !== 0),
+    );
+    expect(delta).toEqual({ requests: 1, hits: 1, rechecks: 1, upstreamHeads: 1, bytesServed: v1.body.byteLength });
   });
 });

@@ -30,12 +30,13 @@ describe('resolveOptions', () => {
           upstreams: ['https://r.example/', 'https://r.example', 'http://127.0.0.1:5000'],
           ttl: 0,
           fresh: 60,
+          swr: 600,
           timeout: 250,
           maxBytes: 1024,
         },
         OWN,
       ),
-    ).toEqual({ upstreams: ['https://r.example', 'http://127.0.0.1:5000'], ttl: 0, fresh: 60, timeout: 250, maxBytes: 1024 });
+    ).toEqual({ upstreams: ['https://r.example', 'http://127.0.0.1:5000'], ttl: 0, fresh: 60, swr: 600, timeout: 250, maxBytes: 1024 });
     expect(resolveOptions({ upstreams: '*' }, OWN).upstreams).toBe('*');
   });
 
@@ -51,6 +52,9 @@ describe('resolveOptions', () => {
     [{ ttl: Number.POSITIVE_INFINITY }, 'ttl'],
     [{ ttl: 2 ** 53 }, 'ttl'],
     [{ fresh: -5 }, 'fresh'],
+    [{ swr: -1 }, 'swr'],
+    [{ swr: '60' }, 'swr'],
+    [{ swr: Number.NaN }, 'swr'],
     [{ timeout: 0 }, 'timeout'],
     [{ maxBytes: 0 }, 'maxBytes'],
     [{ maxBytes: '64MB' }, 'maxBytes'],
@@ -75,7 +79,7 @@ describe('resolveOptions', () => {
   });
 
   it('lists the known options when one is unknown', () => {
-    expect(optionError({ maxbytes: 1 }).message).toContain('known: upstreams, ttl, fresh, timeout, maxBytes, router');
+    expect(optionError({ maxbytes: 1 }).message).toContain('known: upstreams, ttl, fresh, swr, timeout, maxBytes, router');
   });
 });
 
@@ -89,6 +93,11 @@ describe('one validator for options and query parameters', () => {
     ['ttl=abc', { ttl: 'abc' }, 'expected a whole number of at least 0, got "abc"'],
     ['ttl=1.5', { ttl: 1.5 }, 'expected a whole number of at least 0, got "1.5"'],
     ['fresh=-5', { fresh: -5 }, 'expected a whole number of at least 0, got "-5"'],
+    ['swr=-5', { swr: -5 }, 'expected a whole number of at least 0, got "-5"'],
+    ['swr=2.5', { swr: 2.5 }, 'expected a whole number of at least 0, got "2.5"'],
+    ['swr=NaN', { swr: Number.NaN }, 'expected a whole number of at least 0, got "NaN"'],
+    ['swr=Infinity', { swr: Number.POSITIVE_INFINITY }, 'expected a whole number of at least 0, got "Infinity"'],
+    ['swr=9007199254740992', { swr: 2 ** 53 }, '"9007199254740992" is too large (at most 9007199254740991)'],
     ['timeout=0', { timeout: 0 }, 'expected a whole number of at least 1, got "0"'],
     ['maxBytes=0', { maxBytes: 0 }, 'expected a whole number of at least 1, got "0"'],
     ['ttl=9007199254740992', { ttl: 2 ** 53 }, '"9007199254740992" is too large (at most 9007199254740991)'],
@@ -109,8 +118,8 @@ describe('one validator for options and query parameters', () => {
   });
 
   it('words an unknown name the same way, listing each form’s names', () => {
-    expect(problem(queryError('tll=5'))).toBe('unknown parameter (known: upstream, ttl, fresh, timeout, maxBytes)');
-    expect(problem(optionError({ tll: 5 }))).toBe('unknown option (known: upstreams, ttl, fresh, timeout, maxBytes, router)');
+    expect(problem(queryError('tll=5'))).toBe('unknown parameter (known: upstream, ttl, fresh, swr, timeout, maxBytes)');
+    expect(problem(optionError({ tll: 5 }))).toBe('unknown option (known: upstreams, ttl, fresh, swr, timeout, maxBytes, router)');
   });
 
   it("takes ['*'] as any origin, as upstream=* is", () => {
@@ -128,7 +137,7 @@ describe('options and query parameters', () => {
   it.each<ManifestCacheOptions>([
     {},
     { upstreams: '*' },
-    { upstreams: ['https://a.example', 'http://127.0.0.1:5000'], ttl: 0, fresh: 30, timeout: 1500, maxBytes: 1 << 20 },
+    { upstreams: ['https://a.example', 'http://127.0.0.1:5000'], ttl: 0, fresh: 30, swr: 90, timeout: 1500, maxBytes: 1 << 20 },
     { ttl: 3600 },
   ])('optionsToQuery(%j) configures the ready-made worker as the options do', (options) => {
     expect(parseConfig(optionsToQuery(options), OWN)).toEqual(resolveOptions(options, OWN));
@@ -148,6 +157,7 @@ describe('options and query parameters', () => {
 describe('regcache/vite options', () => {
   it('rejects a bad worker option when the config is loaded, naming it', () => {
     expect(() => regcache({ ttl: -1 })).toThrow(/^regcache: invalid option "ttl"/);
+    expect(() => regcache({ swr: -1 })).toThrow(/^regcache: invalid option "swr"/);
     expect(() => regcache({ upstreams: ['https://r.example/v2/'] })).toThrow(/invalid option "upstreams"/);
   });
 

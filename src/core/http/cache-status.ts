@@ -11,7 +11,8 @@ export interface CacheStatus {
   // Seconds until the stored record expires; omitted for records that never do.
   ttl?: number;
   // retry-after: upstream asked to wait, and nothing stored could be served meanwhile.
-  detail?: 'revalidated' | 'stale' | 'not-stored' | 'retry-after';
+  // stale-while-revalidate: served from the store while a re-check runs in the background.
+  detail?: 'revalidated' | 'stale' | 'not-stored' | 'retry-after' | 'stale-while-revalidate';
 }
 
 export const CACHE_NAME = 'regcache';

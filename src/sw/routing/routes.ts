@@ -16,18 +16,21 @@ export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrateg
     return target && coversOrigin(config, target.upstream) ? target : false;
   };
   const read: RouteHandlerCallback = ({ request, params, event }) => {
-    const answer = strategy.handle(request, params as unknown as ManifestTarget).catch((error: unknown) => {
+    const extend = (work: Promise<unknown>) =>
+      (event as ExtendableEvent | undefined)?.waitUntil(
+        work.then(
+          () => stats.idle(),
+          () => stats.idle(),
+        ),
+      );
+    const answer = strategy.handle(request, params as unknown as ManifestTarget, extend).catch((error: unknown) => {
       // A fault of regcache's own must not cost the page its answer: go as if it weren't here.
       console.error('regcache: answering from the network after an internal error', error);
       return fetch(request);
     });
-    // Keep the worker up until this request's counters are written.
-    (event as ExtendableEvent | undefined)?.waitUntil(
-      answer.then(
-        () => stats.idle(),
-        () => stats.idle(),
-      ),
-    );
+    // Keep the worker up until this request's counters are written, and any background
+    // re-check it started (`swr`) has run and been counted.
+    extend(answer);
     return answer;
   };
   const write: RouteHandlerCallback = ({ request, params }) => strategy.write(request, params as unknown as ManifestTarget);

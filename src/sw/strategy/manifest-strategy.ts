@@ -23,6 +23,7 @@ import { type Ask, readAsk } from './ask.js';
 import { credentialKey } from './credentials.js';
 import { headerOf, type Recheck, readRecheck } from './recheck.js';
 import { keptHeaders, manifestRecord, tagRecord } from './records.js';
+import { afterRevalidation, withinSwr } from './swr.js';
 import { tally } from './tally.js';
 import { verify } from './verify.js';
 
@@ -87,6 +88,7 @@ export class ManifestStrategy {
   readonly #fetches = new InFlight<Fetched>();
   readonly #heads = new InFlight<UpstreamAnswer | null>();
   readonly #vouched = new Map<string, number>();
+  readonly #revalidations = new InFlight<void>();
 
   constructor(o: StrategyOptions) {
     this.#o = o;
@@ -96,10 +98,13 @@ export class ManifestStrategy {
     this.#upstream = new UpstreamCalls(o.stats);
   }
 
-  /** Answers a manifest GET or HEAD for `target` (contract §2–§4). */
-  async handle(request: Request, target: ManifestTarget): Promise<Response> {
+  /**
+   * Answers a manifest GET or HEAD for `target` (contract §2–§4). `waitUntil` is handed work
+   * that outlives the answer (a background re-check, `swr`), as a fetch event's is.
+   */
+  async handle(request: Request, target: ManifestTarget, waitUntil = (work: Promise<void>): void => void work.catch(() => {})): Promise<Response> {
     const ask = readAsk(request, target, this.#o.ownOrigin ?? globalThis.location?.origin ?? '');
-    const reply = await (target.isDigest ? this.#byDigest(ask) : this.#byTag(ask));
+    const reply = await (target.isDigest ? this.#byDigest(ask) : this.#byTag(ask, waitUntil));
     // Upstream no longer serves this Accept set the tag: drop that variant only. Others may
     // still exist (distribution answers 404 to an OCI manifest asked without OCI types).
     if (!target.isDigest && reply.kind === 'pass' && reply.answer.status === 404) await this.#drop(target, ask.acceptKey);
@@ -120,7 +125,9 @@ export class ManifestStrategy {
     return this.#hit(confirmed, null, { detail: 'revalidated' });
   }
 
-  async #byTag(ask: Ask): Promise<Reply> {
+  // `waitUntil` null: this is a background re-check, which serves nobody and tells the
+  // pages only once the store holds the outcome (#revalidate).
+  async #byTag(ask: Ask, waitUntil: ((work: Promise<void>) => void) | null): Promise<Reply> {
     const now = this.#now();
     const { upstream, repository, reference } = ask.target;
     const tag = ask.noStore ? undefined : await this.#store.getTag([upstream, repository, reference, ask.acceptKey]);
@@ -131,12 +138,25 @@ export class ManifestStrategy {
     const record = found.record;
     const fresh = !ask.noCache && now - tag.confirmedAt < this.#config.fresh * 1000;
     if (fresh && (!isPrivate(record, tag) || this.#vouchedFor(ask))) return this.#hit(record, tag, {});
+    // A private record is never served before upstream accepted this request (contract §3a);
+    // while a 429's gate holds, the re-check below answers at once without asking.
+    if (
+      waitUntil &&
+      !ask.noCache &&
+      !isPrivate(record, tag) &&
+      withinSwr(this.#config, tag.confirmedAt, now) &&
+      this.#gate.blockedUntil(upstream, now) === null
+    ) {
+      const key = [upstream, repository, reference, ask.acceptKey].join('\n');
+      waitUntil(this.#revalidations.run(key, () => this.#revalidate(ask, tag.digest)).result);
+      return this.#hit(record, tag, { detail: 'stale-while-revalidate' });
+    }
 
     const recheck = await this.recheck(ask, tag.digest);
     if (recheck.kind === 'confirmed') return this.#hit(await this.#confirm(record, tag), tag, { detail: 'revalidated' });
     if (recheck.kind !== 'moved') return this.#unconfirmed(ask, recheck, record, tag);
     const { digest, answer } = recheck;
-    if (digest) this.#o.events.emit({ type: 'tag-moved', upstream, repository, tag: reference, from: tag.digest, to: digest });
+    if (digest && waitUntil) this.#o.events.emit({ type: 'tag-moved', upstream, repository, tag: reference, from: tag.digest, to: digest });
     const moved = digest ? await this.#servable(ask, digest) : null;
     if (moved?.record) {
       // The tag moved to content already stored: repoint it, no body needed.
@@ -152,6 +172,17 @@ export class ManifestStrategy {
     // Some registries only serve a tag's variant by tag: fall back to that.
     if (byDigest.fetched.kind === 'pass' && byDigest.fetched.answer.status === 404) return this.#miss(ask, 'stale');
     return this.#respond(byDigest.fetched, 'stale', byDigest.joined);
+  }
+
+  // Stale-while-revalidate's background half: today's re-check, past every window; then
+  // what changed is dropped or told, after the store holds it, so a page that hears of it
+  // and asks again gets the new answer.
+  async #revalidate(ask: Ask, from: string): Promise<void> {
+    const { upstream, repository, reference: tag } = ask.target;
+    const { drop, to, gone } = afterRevalidation(await this.#byTag({ ...ask, noCache: true }, null));
+    if (drop) await this.#drop(ask.target, ask.acceptKey);
+    if (gone) this.#o.events.emit({ type: 'tag-dropped', upstream, repository, tag, accept: ask.acceptKey });
+    else if (to && to !== from) this.#o.events.emit({ type: 'tag-moved', upstream, repository, tag, from, to });
   }
 
   // Upstream did not vouch for a stored record. Only a record anyone may read is served on

@@ -8,6 +8,8 @@ import { expect, isFetchError, registerIn, test, uniqueRepo, type WorkerParams }
 const MALFORMED: Array<[WorkerParams, string]> = [
   [{ ttl: 'soon' }, 'ttl'],
   [{ fresh: '-1' }, 'fresh'],
+  [{ swr: '1e999' }, 'swr'],
+  [{ swr: ['5', '5'] }, 'swr'],
   [{ timeout: '0' }, 'timeout'],
   [{ maxBytes: '12MB' }, 'maxBytes'],
   [{ upstream: 'not-a-url' }, 'upstream'],
