@@ -102,7 +102,11 @@ export class ManifestStrategy {
    * Answers a manifest GET or HEAD for `target` (contract §2–§4). `waitUntil` is handed work
    * that outlives the answer (a background re-check, `swr`), as a fetch event's is.
    */
-  async handle(request: Request, target: ManifestTarget, waitUntil = (work: Promise<void>): void => void work.catch(() => {})): Promise<Response> {
+  async handle(
+    request: Request,
+    target: ManifestTarget,
+    waitUntil = (work: Promise<void>): void => void work.catch(() => {}),
+  ): Promise<Response> {
     const ask = readAsk(request, target, this.#o.ownOrigin ?? globalThis.location?.origin ?? '');
     const reply = await (target.isDigest ? this.#byDigest(ask) : this.#byTag(ask, waitUntil));
     // Upstream no longer serves this Accept set the tag: drop that variant only. Others may
@@ -181,7 +185,7 @@ export class ManifestStrategy {
     const { upstream, repository, reference: tag } = ask.target;
     const { drop, to, gone } = afterRevalidation(await this.#byTag({ ...ask, noCache: true }, null));
     if (drop) await this.#drop(ask.target, ask.acceptKey);
-    if (gone) this.#o.events.emit({ type: 'tag-dropped', upstream, repository, tag, accept: ask.acceptKey });
+    if (gone) this.#o.events.emit({ type: 'tag-dropped', upstream, repository, tag, accept: ask.accept.join() });
     else if (to && to !== from) this.#o.events.emit({ type: 'tag-moved', upstream, repository, tag, from, to });
   }
 
