@@ -16,6 +16,7 @@ import { CachePanel, type ViewAnswer } from './views/cache-panel.js';
 import { renderConfig, renderConfigProblem } from './views/config-view.js';
 import { indexView } from './views/index-view.js';
 import { descriptorOf, layersOf, manifestView } from './views/manifest-view.js';
+import { TagMoves } from './views/tag-moves.js';
 import type { WorkerState } from './worker.js';
 
 // Kept in history.state when a platform is opened from an index.
@@ -40,6 +41,7 @@ export class InspectorApp {
   private readonly configs = new ConfigStore();
   private readonly regcache: RegcacheClient | null;
   private readonly panel: CachePanel;
+  private readonly tagMoves: TagMoves;
   private loads = 0;
 
   constructor(
@@ -47,6 +49,7 @@ export class InspectorApp {
     worker: WorkerState,
   ) {
     this.regcache = worker.ok ? createClient({ timeout: 10_000 }) : null;
+    this.tagMoves = new TagMoves(this.regcache);
     this.panel = new CachePanel(el.panel, this.regcache, this.configs, () => this.markOutdated(), worker.ok ? undefined : worker.reason);
   }
 
@@ -212,6 +215,7 @@ export class InspectorApp {
     this.el.view.setAttribute('aria-busy', 'true');
     replaceChildren(this.el.view, h('p', { class: 'loading' }, `Loading ${title} from ${client.host}…`));
     const answers: ViewAnswer[] = [];
+    this.tagMoves.follow(this.el.view, null, () => {});
     try {
       const answer = await client.manifest(ref.path, manifestReference(ref));
       if (load !== this.loads) return;
@@ -222,6 +226,11 @@ export class InspectorApp {
         { type: 'button', class: 'refetch', 'data-action': 'refetch', onclick: () => void this.load(ref, state, false) },
         'Fetch again',
       );
+      const reference = manifestReference(ref);
+      const shown = looksLikeDigest(reference)
+        ? null
+        : { upstream: client.origin, repository: ref.path, tag: reference, digest: answer.digest };
+      this.tagMoves.follow(this.el.view, shown, () => void this.load(ref, state, false));
       if (isIndexType(answer.mediaType)) {
         const view = indexView(ref, answer, (child, platform) => this.linkTo(ref, child, platform));
         view.querySelector('.view-header')?.append(refetch);

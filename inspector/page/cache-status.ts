@@ -1,7 +1,7 @@
 // Reads regcache's RFC 9211 Cache-Status into the badge the inspector shows.
 import { CACHE_NAME, type CacheStatus, type ForwardReason } from '../../src/core/http/cache-status.js';
 
-export type Badge = 'miss' | 'hit' | 'revalidated' | 'stale' | 'uncached';
+export type Badge = 'miss' | 'hit' | 'revalidated' | 'refreshing' | 'stale' | 'uncached';
 
 export interface CacheVerdict {
   badge: Badge;
@@ -45,6 +45,13 @@ export function readCacheStatus(header: string | null): CacheVerdict {
       const status = p.get('fwd-status');
       const why = typeof status === 'string' ? `the registry answered ${status}` : 'the registry could not be reached';
       return withTtl({ badge: 'stale', explanation: `Served from the cache: ${why}, so the stored copy was used.` });
+    }
+    if (detail === 'stale-while-revalidate') {
+      return withTtl({
+        badge: 'refreshing',
+        explanation:
+          'Served from the cache at once while the registry is asked in the background: if the tag has moved, this view may be refreshed with the new manifest.',
+      });
     }
     if (detail === 'revalidated') {
       return withTtl({

@@ -2,10 +2,12 @@
 // controls the page, so that the very first manifest request already goes through it.
 import { isRegistryPath, SHELL_CACHE } from './offline-names.js';
 
-// Every origin: references may name any registry, and each is cached separately. Under
+// Every origin: references may name any registry, and each is cached separately. A tag
+// seen within a day opens at once while the registry is asked in the background (`swr`);
+// when it moved, the view offers the new manifest (views/tag-moves.ts). Under
 // `npm start` the page is Vite's source modules, not built files: the worker keeps those
 // as its shell instead of the build's precache manifest (inspector/worker/shell.ts).
-const WORKER_PARAMETERS = `upstream=*${import.meta.env.DEV ? '&shell=dev' : ''}`;
+const WORKER_PARAMETERS = `upstream=*&swr=86400${import.meta.env.DEV ? '&shell=dev' : ''}`;
 const WORKER_SCRIPT = 'inspector-sw.js';
 const CONTROL_TIMEOUT_MS = 10_000;
 

@@ -805,6 +805,17 @@ describe('stale-while-revalidate (swr)', () => {
     expect(await t.settle()).toBe(0);
   });
 
+  it('while the browser says it is offline, no background check: today’s answer', async () => {
+    await storedThen(1_000);
+    vi.stubGlobal('navigator', { onLine: false });
+    t.registry.override = () => {
+      throw new TypeError('Failed to fetch');
+    };
+    const r = await t.ask('v1');
+    expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL - 1}; detail=stale`);
+    expect(await t.settle()).toBe(0);
+  });
+
   it('Cache-Control: no-cache skips swr too', async () => {
     await storedThen(1_000);
     const r = await t.ask('v1', { headers: { 'Cache-Control': 'no-cache' } });

@@ -9,6 +9,7 @@ describe('the Cache-Status badge', () => {
     ['regcache; fwd=vary-miss; stored; ttl=5', 'miss', 5],
     ['regcache; hit; ttl=3599', 'hit', 3599],
     ['regcache; hit; ttl=10; detail=revalidated', 'revalidated', 10],
+    ['regcache; hit; ttl=20; detail=stale-while-revalidate', 'refreshing', 20],
     ['regcache; hit; fwd-status=503; detail=stale', 'stale', undefined],
     ['regcache; hit; detail=stale', 'stale', undefined],
     ['other-cache; hit, regcache; fwd=miss; stored; ttl=1', 'miss', 1],

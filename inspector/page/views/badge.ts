@@ -2,7 +2,14 @@
 import { readCacheStatus } from '../cache-status.js';
 import { h } from '../dom.js';
 
-const LABELS = { miss: 'miss', hit: 'hit', revalidated: 'revalidated', stale: 'stale', uncached: 'not cached' } as const;
+const LABELS = {
+  miss: 'miss',
+  hit: 'hit',
+  revalidated: 'revalidated',
+  refreshing: 'may refresh',
+  stale: 'stale',
+  uncached: 'not cached',
+} as const;
 
 export function cacheBadge(cacheStatus: string | null): HTMLElement {
   const verdict = readCacheStatus(cacheStatus);

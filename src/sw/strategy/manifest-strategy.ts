@@ -143,10 +143,12 @@ export class ManifestStrategy {
     const fresh = !ask.noCache && now - tag.confirmedAt < this.#config.fresh * 1000;
     if (fresh && (!isPrivate(record, tag) || this.#vouchedFor(ask))) return this.#hit(record, tag, {});
     // A private record is never served before upstream accepted this request (contract §3a);
-    // while a 429's gate holds, the re-check below answers at once without asking.
+    // while a 429's gate holds, or the browser knows it is offline, the re-check below
+    // answers at once (detail=stale) and no background check would get anywhere.
     if (
       waitUntil &&
       !ask.noCache &&
+      globalThis.navigator?.onLine !== false &&
       !isPrivate(record, tag) &&
       withinSwr(this.#config, tag.confirmedAt, now) &&
       this.#gate.blockedUntil(upstream, now) === null

@@ -5,7 +5,10 @@ import { pushImage } from '../../servers/images.js';
 import { expect, test, uniqueRepo } from '../support/fixtures.js';
 import { badgeOf, waitReady } from './fixtures.js';
 
-test('distribution: index, platforms, a platform’s layers and history; miss, then hit and revalidated', async ({ context, env }) => {
+test('distribution: index, platforms, a platform’s layers and history; miss, then hit, and a tag served at once while it is re-checked', async ({
+  context,
+  env,
+}) => {
   const repo = uniqueRepo('inspector');
   const image = await pushImage(env.registry.url, repo, 'v1', 'oci-index');
   const arm = image.children.find((c) => c.platform?.architecture === 'arm64')!;
@@ -42,12 +45,39 @@ test('distribution: index, platforms, a platform’s layers and history; miss, t
   expect(env.proxy.count({ method: 'GET', path: `/v2/${repo}/manifests/${arm.digest}` })).toBe(1);
   expect(env.proxy.count({ method: 'GET', path: `/v2/${repo}/blobs/${arm.blobs[0]!.digest}` })).toBe(1);
 
+  // The inspector's worker has swr: a tag seen before is shown at once, checked behind.
   await page.goBack();
-  await expect(badgeOf(page)).toHaveAttribute('data-badge', 'revalidated');
+  await expect(badgeOf(page)).toHaveAttribute('data-badge', 'refreshing');
   await page.reload();
   await expect(view.locator('[data-view="index"] h2')).toHaveText(`${repo}:v1`);
-  await expect(badgeOf(page)).toHaveAttribute('data-badge', 'revalidated');
+  await expect(badgeOf(page)).toHaveAttribute('data-badge', 'refreshing');
   // Going back and reloading each showed the tag again: two re-checks, no second pull.
   expect(env.proxy.count({ method: 'HEAD', path: `/v2/${repo}/manifests/v1` })).toBe(2);
   expect(env.proxy.count({ method: 'GET', path: `/v2/${repo}/manifests/v1` })).toBe(1);
+});
+
+test('a tag that moved while it was shown: the view says so, and shows the new manifest on request', async ({ context, env }) => {
+  const repo = uniqueRepo('inspector/moved');
+  const v1 = await pushImage(env.registry.url, repo, 'v1', 'oci');
+  const page = await context.newPage();
+  await page.goto(`${env.pageOrigin}/inspector.html?upstream=${encodeURIComponent(env.proxy.url)}&ref=${encodeURIComponent(`${repo}:v1`)}`);
+  await waitReady(page);
+  const view = page.locator('#view');
+  // The view shows a digest shortened: its algorithm and first 12 hex digits.
+  const short = (digest: string) => digest.slice(0, 'sha256:'.length + 12);
+  await expect(view.locator('[data-field="digest"]')).toContainText(short(v1.digest));
+  await expect(badgeOf(page)).toHaveAttribute('data-badge', 'miss');
+
+  const v2 = await pushImage(env.registry.url, repo, 'v1', 'oci', { salt: 'moved' });
+  await page.reload();
+  // Shown at once from the cache, with a badge that says the view may be refreshed...
+  await expect(badgeOf(page)).toHaveAttribute('data-badge', 'refreshing');
+  await expect(view.locator('[data-field="digest"]')).toContainText(short(v1.digest));
+  // ...and when the background check finds the move, the view offers the new manifest.
+  const notice = view.locator('.tag-moved');
+  await expect(notice).toHaveAttribute('data-to', v2.digest);
+  await expect(notice).toHaveAttribute('role', 'status');
+  await notice.getByRole('button', { name: 'Show the new manifest' }).click();
+  await expect(view.locator('[data-field="digest"]')).toContainText(short(v2.digest));
+  await expect(view.locator('.tag-moved')).toHaveCount(0);
 });
