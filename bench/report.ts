@@ -164,7 +164,8 @@ export function renderMarkdown(r: Results): string {
     ...storageTable(r),
     '',
     'Upstream economy: 1,000 page requests, 50 rounds of the same 20 tags at once, with an Accept that lists Docker types too ' +
-      '(so it is CORS-preflighted); one tag (5%) moves upstream after round 25:',
+      '(so it is CORS-preflighted); one tag (5%) moves upstream after round 25. `regcache-swr` (`fresh=0`, `swr=3600`) answers from the store ' +
+      'and re-checks in the background; each round waits for those re-checks to end, as a later look at the tags would:',
     '',
     ...economyTable(r),
     '',

@@ -47,6 +47,10 @@ export const BLOCK = 10;
 const LOAD_REQUESTS = 500;
 const LOAD_REPS = Number(process.env.BENCH_LOAD_REPS ?? 2);
 const SWEEP_TRIALS = Number(process.env.BENCH_SWEEP_TRIALS ?? 5);
+// BENCH_ONLY=<scenario ids, comma-separated> runs only those latency scenarios (and the
+// floor), and the economy, for a quick look at a few rows while developing; the storage
+// and sweep phases are skipped. The published figures use a full run.
+const ONLY = process.env.BENCH_ONLY?.split(',').map((id) => id.trim());
 const ECONOMY_REQUESTS = 1_000;
 const ECONOMY_TAGS = 20;
 // About 2 MB of bodies: well inside LevelDB's 4 MB write buffer on a fresh origin, so the
@@ -69,6 +73,8 @@ interface ScenarioDef {
   worker: WorkerKind;
   /** regcache's `fresh` parameter. */
   fresh?: number;
+  /** regcache's `swr` parameter. */
+  swr?: number;
   refs: 'digest' | 'tag';
   via: 'proxy' | 'distribution';
   /**
@@ -82,7 +88,7 @@ interface ScenarioDef {
 
 const HIT = /^regcache; hit; ttl$/;
 
-export const LATENCY_SCENARIOS: ScenarioDef[] = [
+const ALL_SCENARIOS: ScenarioDef[] = [
   { id: 'floor', label: 'floor: `new Response(bytes)` from memory', worker: 'floor', refs: 'digest', via: 'proxy', expect: /^floor$/ },
   {
     id: 'regcache-digest',
@@ -111,6 +117,18 @@ export const LATENCY_SCENARIOS: ScenarioDef[] = [
     via: 'proxy',
     expect: /^regcache; hit; ttl; detail=revalidated$/,
   },
+  {
+    // Each answer starts a background HEAD (one per tag at a time): upstream traffic as
+    // with `fresh=0`, at the latency of a hit.
+    id: 'regcache-tag-swr',
+    label: 'regcache: hit by tag within `swr`, re-checked in the background',
+    worker: 'regcache',
+    fresh: 0,
+    swr: 3600,
+    refs: 'tag',
+    via: 'proxy',
+    expect: /^regcache; hit; ttl; detail=stale-while-revalidate$/,
+  },
   { id: 'workbox', label: 'Workbox `CacheFirst` + `ExpirationPlugin`', worker: 'workbox', refs: 'digest', via: 'proxy' },
   { id: 'nocache', label: 'no cache: the page fetches upstream', worker: null, refs: 'digest', via: 'proxy' },
   { id: 'distribution-digest', label: 'distribution pull-through, warm, by digest', worker: null, refs: 'digest', via: 'distribution' },
@@ -134,6 +152,8 @@ export const LATENCY_SCENARIOS: ScenarioDef[] = [
     expect: HIT,
   },
 ];
+
+export const LATENCY_SCENARIOS = ONLY ? ALL_SCENARIOS.filter((d) => d.id === 'floor' || ONLY.includes(d.id)) : ALL_SCENARIOS;
 
 interface Scenario extends ScenarioDef {
   page: Page;
@@ -265,14 +285,17 @@ export async function scenarioOrigin(buildDir: string, stops: Env['stops']): Pro
 
 const newOrigin = (env: Env) => scenarioOrigin(env.buildDir, env.stops);
 
-function scriptFor(def: { worker: WorkerKind; fresh?: number }, upstreams: string[]): string | null {
+function scriptFor(def: { worker: WorkerKind; fresh?: number; swr?: number }, upstreams: string[]): string | null {
   switch (def.worker) {
     case 'floor':
       return '/floor-sw.js';
     case 'workbox':
       return '/workbox-sw.js';
     case 'regcache':
-      return regcacheScript(upstreams, def.fresh === undefined ? {} : { fresh: def.fresh });
+      return regcacheScript(upstreams, {
+        ...(def.fresh === undefined ? {} : { fresh: def.fresh }),
+        ...(def.swr === undefined ? {} : { swr: def.swr }),
+      });
     case null:
       return null;
   }
@@ -531,6 +554,19 @@ export interface EconomyRecord {
   spentMs: number;
 }
 
+// Until the proxy has answered everything it received, and nothing new came for a while.
+async function untilQuiet(proxy: UpstreamProxy): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let seen = -1;
+  while (Date.now() < deadline) {
+    const busy = proxy.log.some((e) => e.status === 0);
+    if (!busy && proxy.log.length === seen) return;
+    seen = busy ? -1 : proxy.log.length;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('economy: upstream requests still pending after 10 s');
+}
+
 async function measureEconomy(env: Env): Promise<Record<string, EconomyRecord>> {
   const tags: BenchManifest[] = [];
   for (let i = 0; i < ECONOMY_TAGS; i++) {
@@ -541,6 +577,7 @@ async function measureEconomy(env: Env): Promise<Record<string, EconomyRecord>> 
   const defs = [
     { id: 'regcache-fresh0', worker: 'regcache' as const, fresh: 0 },
     { id: 'regcache-fresh60', worker: 'regcache' as const, fresh: 60 },
+    { id: 'regcache-swr', worker: 'regcache' as const, fresh: 0, swr: 3600 },
     { id: 'workbox', worker: 'workbox' as const },
     { id: 'nocache', worker: null },
     { id: 'distribution', worker: null, distribution: true },
@@ -586,6 +623,10 @@ async function measureEconomy(env: Env): Promise<Record<string, EconomyRecord>> 
         run.spentMs += Date.now() - t0;
         if (r.errors.length) throw new Error(`economy (${run.id}): ${r.errors.slice(0, 3).join('; ')}`);
         for (const [tag, digest] of r.digests.entries()) run.digests.push({ tag, digest, afterMove: pass >= passes / 2 });
+        // Background re-checks (swr) end after the answers: let them finish before the next
+        // round, as a page's next look at its tags would come later, so that each round's
+        // HEADs are counted and none is shared with the next round's.
+        if ('swr' in run) await untilQuiet(run.proxy);
       }),
     );
   }
@@ -652,9 +693,23 @@ function targets(r: Omit<Results, 'targets'>): TargetResult[] {
   const big = median(r.sweep['100k']?.ms ?? []);
   const small = median(r.sweep['1k-all']?.ms ?? []);
   target('sweep of 1,000 expired records: 100,000 stored ≤ 2 × 1,000 stored', big / small, 2);
-  for (const id of ['regcache-fresh0', 'regcache-fresh60']) {
+  for (const col of COLUMNS) {
+    target(
+      `hit by tag within swr p50 ≤ 1.10 × floor (upstream ${col === 'delay' ? `+${DELAY_MS}` : '+0'} ms)`,
+      p50('regcache-tag-swr', col) / p50('floor', col),
+      1.1,
+    );
+  }
+  for (const id of ['regcache-fresh0', 'regcache-fresh60', 'regcache-swr']) {
     target(`zero upstream GETs for unchanged tags (${id})`, r.economy[id]?.unchangedTagGets ?? NaN, 0);
   }
+  // swr moves the re-check behind the answer; it must neither add nor save any.
+  const heads = (id: string) => r.economy[id]?.heads ?? NaN;
+  target(
+    'upstream HEADs with swr, less those with fresh=0 (the same count)',
+    Math.abs(heads('regcache-swr') - heads('regcache-fresh0')),
+    0,
+  );
   return out;
 }
 
@@ -687,20 +742,29 @@ export async function runBench(stops: Env['stops']): Promise<Results> {
     await s.control?.detach();
     await s.page.close();
   }
-  log('storage');
-  const storage = await measureStorage(env);
-  phase('storage');
-  log('upstream economy, while the sweep databases are seeded');
-  const seeding = prepareSweeps(env);
-  // If the economy fails, the seeding must not be left running unobserved.
-  seeding.catch(() => undefined);
-  const economy = await measureEconomy(env);
-  phase('economy');
-  const cases = await seeding;
-  phase('seeding, after economy');
-  log('sweeps');
-  const sweep = await measureSweeps(env, cases);
-  phase('sweeps');
+  let storage: Results['storage'] = {};
+  let sweep: Results['sweep'] = {};
+  let economy: Results['economy'];
+  if (ONLY) {
+    log(`BENCH_ONLY: ${LATENCY_SCENARIOS.map((d) => d.id).join(', ')}; upstream economy; no storage or sweeps`);
+    economy = await measureEconomy(env);
+    phase('economy');
+  } else {
+    log('storage');
+    storage = await measureStorage(env);
+    phase('storage');
+    log('upstream economy, while the sweep databases are seeded');
+    const seeding = prepareSweeps(env);
+    // If the economy fails, the seeding must not be left running unobserved.
+    seeding.catch(() => undefined);
+    economy = await measureEconomy(env);
+    phase('economy');
+    const cases = await seeding;
+    phase('seeding, after economy');
+    log('sweeps');
+    sweep = await measureSweeps(env, cases);
+    phase('sweeps');
+  }
 
   const latency: Results['latency'] = {};
   const problems: string[] = [];
