@@ -199,9 +199,16 @@ test('a 429 on another repository gates the background check: served stale, noth
   await getA('v1');
   await getB('v1');
 
-  env.proxy.addFault({ method: 'HEAD', path: `/v2/${a}/manifests/v1`, retryAfter: 300, times: 1 });
+  env.proxy.addFault({ method: 'HEAD', path: `/v2/${a}/manifests/v1`, retryAfter: 300 });
   expect((await getA('v1')).cacheStatus).toContain(SWR);
-  await settled(env.proxy, `/v2/${a}/manifests/v1`);
+  // The proxy answering the 429 is not the worker having read it: ask A again until its
+  // answer shows the gate (each answer before that only starts another check, met by 429).
+  const gatedA = await waitFor(
+    () => getA('v1'),
+    (r) => r.cacheStatus.endsWith('detail=stale'),
+    15_000,
+  );
+  expect(gatedA.cacheStatus).toMatch(/^regcache; hit; fwd-status=429; ttl=\d+; detail=stale$/);
   env.proxy.reset();
   // The gate is upstream's: B's tag is served stale at once, and no check of it is started.
   const gated = await getB('v1');
