@@ -2,30 +2,22 @@
 // aside for a newer worker, failing fast while an upgrade is blocked, and reopening once
 // when the connection was closed underneath. Storage trouble never fails a request: `run`
 // reports it and answers a fallback, so the caller answers from upstream.
-import { type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
 import { migrate } from './migrations.js';
 import { DB_NAME, type RegcacheSchema, SCHEMA_VERSION } from './schema.js';
+import { openDb, type Tx, type Db as TypedDb } from './typed-idb.js';
 
-export type Db = IDBPDatabase<RegcacheSchema>;
+export type Db = TypedDb<RegcacheSchema>;
 /** A transaction over every record store and meta, in which a write keeps the running total. */
-export type RecordsTx = IDBPTransaction<RegcacheSchema, ('manifests' | 'tags' | 'meta')[], 'readwrite' | 'versionchange'>;
+export type RecordsTx = Tx<RegcacheSchema, 'manifests' | 'tags' | 'meta'>;
 
 /** The pending open is blocked by another connection that does not close for the upgrade. */
 export class StoreBlockedError extends Error {
   override name = 'StoreBlockedError';
 }
 
-// idb gives every transaction a `done` promise. When one of its requests fails first (the
-// connection was closed or the database deleted underneath), the code awaiting that request
-// never gets to `done`, whose rejection would then go unhandled.
-export function settled<T extends { done: Promise<void> }>(tx: T): T {
-  tx.done.catch(() => undefined);
-  return tx;
-}
-
 /** A read-write transaction over manifests, tags and meta. */
 export function recordsTx(db: Db): RecordsTx {
-  return settled(db.transaction(['manifests', 'tags', 'meta'], 'readwrite'));
+  return db.transaction(['manifests', 'tags', 'meta'], 'readwrite');
 }
 
 /** Says in the console that `what` failed and the answer comes from upstream instead. */
@@ -61,17 +53,13 @@ export class Database {
     });
     blocked.catch(() => undefined);
     this.#blocked = blocked;
-    this.#db = openDB<RegcacheSchema>(DB_NAME, SCHEMA_VERSION, {
-      upgrade(db, from, _to, tx) {
-        // idb gives the upgrade its `done` promise too, which rejects when the origin's storage
-        // is cleared mid-upgrade; the open request reports that failure already.
-        migrate(db, from, settled(tx)).catch(() => undefined);
+    this.#db = openDb<RegcacheSchema>(DB_NAME, SCHEMA_VERSION, {
+      upgrade(db, from, tx) {
+        // A failed step aborts the upgrade, and the open request reports that failure already.
+        migrate(db, from, tx).catch(() => undefined);
       },
-      // Another worker version wants to upgrade: step aside, reopen on next use.
-      blocking: (_current, _next, event) => {
-        (event.target as IDBDatabase).close();
-        this.#reset();
-      },
+      // Another worker version wants to upgrade: the connection is closed, reopen on next use.
+      blocking: () => this.#reset(),
       terminated: () => this.#reset(),
       blocked: () => onBlocked(),
     }).then(

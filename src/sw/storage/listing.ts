@@ -1,6 +1,6 @@
 // What the page client lists (regcache/client's entries): no bodies, and null for "never expires".
 import type { Entry } from '../../core/protocol.js';
-import { type Db, settled } from './database.js';
+import type { Db } from './database.js';
 import type { ManifestRecord, TagRecord } from './schema.js';
 
 function entry(r: ManifestRecord | TagRecord, more: Pick<Entry, 'kind' | 'reference'> & Partial<Entry>): Entry {
@@ -11,7 +11,7 @@ function entry(r: ManifestRecord | TagRecord, more: Pick<Entry, 'kind' | 'refere
 
 /** Every stored manifest, then every tag, as protocol entries. */
 export async function listEntries(db: Db): Promise<Entry[]> {
-  const tx = settled(db.transaction(['manifests', 'tags']));
+  const tx = db.transaction(['manifests', 'tags']);
   const out: Entry[] = [];
   // One manifest at a time: their bodies need not all be in memory at once.
   let cursor = await tx.objectStore('manifests').openCursor();

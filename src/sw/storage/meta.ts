@@ -1,19 +1,21 @@
 // Generic values kept next to the records (statistics, the alarm's due time), by key.
-import { type Db, settled } from './database.js';
+import type { Db } from './database.js';
 
 /** The value stored under `key`, or undefined. */
 export async function getMeta<T>(db: Db, key: string): Promise<T | undefined> {
-  return (await settled(db.transaction('meta')).store.get(key)) as T | undefined;
+  return (await db.transaction('meta').store.get(key)) as T | undefined;
 }
 
 /** Read-modify-write of one value in a single transaction. */
 export async function updateMeta<T>(db: Db, key: string, update: (current: T | undefined) => T): Promise<void> {
-  const tx = settled(db.transaction('meta', 'readwrite'));
+  const tx = db.transaction('meta', 'readwrite');
   await tx.store.put(update((await tx.store.get(key)) as T | undefined), key);
   await tx.done;
 }
 
 /** Writes `value` under `key`. */
 export async function putMeta(db: Db, key: string, value: unknown): Promise<void> {
-  await db.put('meta', value, key);
+  const tx = db.transaction('meta', 'readwrite');
+  await tx.store.put(value, key);
+  await tx.done;
 }

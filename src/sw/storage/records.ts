@@ -2,7 +2,7 @@
 // same transaction. Storage trouble is thrown here; the facade (store.ts) turns it into
 // "not stored".
 import { addBytes } from './byte-total.js';
-import { type Db, type RecordsTx, settled } from './database.js';
+import type { Db, RecordsTx } from './database.js';
 import { manifestKey, tagKey } from './keys.js';
 import { manifestCost, tagRecordCost } from './record-cost.js';
 import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from './schema.js';
@@ -62,7 +62,7 @@ export async function confirmRecords(
   confirmedAt: number,
   expiresAt: number,
 ): Promise<{ manifest: ManifestRecord; tag: TagRecord | null } | null> {
-  const tx = settled(db.transaction(['manifests', 'tags'], 'readwrite'));
+  const tx = db.transaction(['manifests', 'tags'], 'readwrite');
   const stamp = <R>(r: R | undefined) => r && { ...r, confirmedAt, expiresAt };
   const m = stamp(await tx.objectStore('manifests').get(manifest));
   if (m) await tx.objectStore('manifests').put(m);
@@ -91,7 +91,7 @@ function forward<K, R extends { lastUsed: number }>(store: UsedStore<K, R>, uses
 
 /** Writes batched last-use times, only forward; records deleted meanwhile stay deleted. */
 export async function touchRecords(db: Db, manifests: Uses<ManifestKey>, tags: Uses<TagKey>): Promise<void> {
-  const tx = settled(db.transaction(['manifests', 'tags'], 'readwrite'));
+  const tx = db.transaction(['manifests', 'tags'], 'readwrite');
   await Promise.all([forward(tx.objectStore('manifests'), manifests), forward(tx.objectStore('tags'), tags)]);
   await tx.done;
 }

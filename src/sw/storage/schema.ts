@@ -1,6 +1,5 @@
 // The IndexedDB schema. Bump SCHEMA_VERSION with every change to stores, indexes or records,
 // and add the step that upgrades to it in migrations.ts.
-import type { DBSchema } from 'idb';
 
 export const DB_NAME = 'regcache';
 // 2: records carry `private`. Version 1 databases are dropped and rebuilt: they cannot
@@ -53,7 +52,8 @@ export interface TagRecord {
   private: boolean;
 }
 
-export interface RegcacheSchema extends DBSchema {
+// The stores by name, for typed-idb.ts.
+export interface RegcacheSchema {
   manifests: {
     key: ManifestKey;
     value: ManifestRecord;

@@ -4,7 +4,7 @@
 // answers from upstream.
 import type { Entry, PurgeFilter } from '../../core/protocol.js';
 import { readBytes } from './byte-total.js';
-import { Database, recordsTx, report, settled } from './database.js';
+import { Database, recordsTx, report } from './database.js';
 import { dropManifest, dropTags, nothingRemoved, type SweepResult } from './deletes.js';
 import { evictLeastUsed } from './evict.js';
 import { allVariantsOf, manifestKey, tagKey } from './keys.js';
@@ -53,7 +53,7 @@ export class ManifestStore {
   ): Promise<RegcacheSchema[S]['value'] | undefined> {
     if (remembered) return remembered;
     const generation = this.#memory.generation;
-    const record = await this.#db.run(`reading a ${store.slice(0, -1)}`, undefined, (db) => settled(db.transaction(store)).store.get(key));
+    const record = await this.#db.run(`reading a ${store.slice(0, -1)}`, undefined, (db) => db.transaction(store).store.get(key));
     if (record) remember(record, generation);
     return record;
   }
@@ -163,7 +163,7 @@ export class ManifestStore {
 
   /** What the stored records cost, in bytes (record-cost.ts); 0 when unreadable. */
   bytes(): Promise<number> {
-    return this.#db.run('reading the stored size', 0, (db) => readBytes(settled(db.transaction('meta')).store));
+    return this.#db.run('reading the stored size', 0, (db) => readBytes(db.transaction('meta').store));
   }
 
   /**

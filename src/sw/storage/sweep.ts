@@ -1,6 +1,6 @@
 // Deleting what has expired, visiting only expired records through the by-expiry indexes,
 // in short transactions so that reads queued behind a sweep wait only briefly.
-import { type Db, recordsTx, settled } from './database.js';
+import { type Db, recordsTx } from './database.js';
 import { deleteManifestsIn, deleteTagsIn, type SweepResult } from './deletes.js';
 
 const SWEEP_BATCH = 50;
@@ -10,7 +10,7 @@ const SWEEP_BATCH = 50;
  * so that it does not hold up the reads of cache hits the way a read-write transaction would.
  */
 export async function earliestExpiry(db: Db): Promise<number> {
-  const tx = settled(db.transaction(['manifests', 'tags']));
+  const tx = db.transaction(['manifests', 'tags']);
   const [m, t] = await Promise.all([
     tx.objectStore('manifests').index('by-expiry').openKeyCursor(),
     tx.objectStore('tags').index('by-expiry').openKeyCursor(),
