@@ -6,6 +6,7 @@ import { clientsClaim } from 'workbox-core';
 import { Router } from 'workbox-routing';
 import { parseConfig } from '../../src/core/config.js';
 import { installManifestCache } from '../../src/sw/register.js';
+import { workboxRoute } from '../../src/sw/routing/workbox.js';
 import { CONFIG_CACHE, isRegistryPath, REGISTRY_ID_HEADER } from '../page/offline-names.js';
 import { RegistryGuard } from './registry-guard.js';
 import { type PrecacheEntry, Shell } from './shell.js';
@@ -20,7 +21,9 @@ params.delete('shell');
 
 const router = new Router();
 // Throws on a malformed parameter, so registration fails and names it.
-const cache = installManifestCache(parseConfig(params, self.location.origin), { addRoute: (route) => router.registerRoute(route) });
+const cache = installManifestCache(parseConfig(params, self.location.origin), {
+  addRoute: (route) => router.registerRoute(workboxRoute(route)),
+});
 const shell = new Shell(__INSPECTOR_PRECACHE__, dev, router);
 
 // Where the guard notes which registry the own origin's records came from.

@@ -1,8 +1,10 @@
 // regcache/sw: regcache inside a worker of your own, next to your Workbox routes.
-import { type Route, type Router, registerRoute } from 'workbox-routing';
+import { type Router, registerRoute } from 'workbox-routing';
 import { type ManifestCacheOptions, resolveOptions } from '../core/config.js';
 import type { SweepReport } from '../core/protocol.js';
 import { installManifestCache } from './register.js';
+import type { ManifestRoute } from './routing/routes.js';
+import { workboxRoute } from './routing/workbox.js';
 
 export { ConfigError, DEFAULTS, type ManifestCacheOptions } from '../core/config.js';
 export { CHANNEL_NAME, PERIODIC_SYNC_TAG, type SweepReport } from '../core/protocol.js';
@@ -52,7 +54,7 @@ export interface ManifestCache {
  */
 export function registerManifestCache(options: RegisterOptions = {}): ManifestCache {
   const { router, ...rest } = options;
-  const addRoute = router ? (route: Route) => router.registerRoute(route) : registerRoute;
+  const addRoute = (route: ManifestRoute) => (router ? router.registerRoute(workboxRoute(route)) : registerRoute(workboxRoute(route)));
   const { ready, sweep } = installManifestCache(resolveOptions(rest, self.location.origin), { addRoute });
   return { ready, sweep };
 }

@@ -1,6 +1,5 @@
-// Wires regcache into a worker: its routes on a workbox-routing Router, and the
-// lifecycle hooks that enforce expiry without page traffic.
-import type { Route } from 'workbox-routing';
+// Wires regcache into a worker: its routes (to a workbox-routing Router, or the ready-made
+// worker's own dispatch), and the lifecycle hooks that enforce expiry without page traffic.
 import type { RegcacheConfig } from '../core/config.js';
 import { PERIODIC_SYNC_TAG, type PurgeFilter } from '../core/protocol.js';
 import type { Clock } from './housekeeping/expiry.js';
@@ -9,7 +8,7 @@ import type { ManifestCache } from './index.js';
 import { Events } from './reporting/events.js';
 import { listenForClients } from './reporting/messages.js';
 import { Stats } from './reporting/stats.js';
-import { manifestRoutes } from './routing/routes.js';
+import { type ManifestRoute, manifestRoutes } from './routing/routes.js';
 import { Recency } from './storage/recency.js';
 import { ManifestStore } from './storage/store.js';
 import { ManifestStrategy } from './strategy/manifest-strategy.js';
@@ -44,7 +43,7 @@ export interface InstalledManifestCache extends ManifestCache {
 // which hands out the public handle only, and the ready-made worker both come here.
 export function installManifestCache(
   config: RegcacheConfig,
-  options: { addRoute: (route: Route) => void; now?: Clock },
+  options: { addRoute: (route: ManifestRoute) => void; now?: Clock },
 ): InstalledManifestCache {
   const now = options.now ?? Date.now;
   const store = new ManifestStore();

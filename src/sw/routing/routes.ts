@@ -1,7 +1,7 @@
 // Where a request enters: which fetches regcache answers, and which it leaves alone.
 
 import type { RouteHandlerCallback, RouteMatchCallback } from 'workbox-core/types.js';
-import { Route } from 'workbox-routing';
+import type { HTTPMethod } from 'workbox-routing/utils/constants.js';
 import { coversOrigin, type RegcacheConfig } from '../../core/config.js';
 import { type ManifestTarget, parseManifestUrl } from '../../core/oci/grammar.js';
 import type { Stats } from '../reporting/stats.js';
@@ -9,7 +9,17 @@ import type { ManifestStrategy } from '../strategy/manifest-strategy.js';
 
 const WRITE_METHODS = ['PUT', 'DELETE', 'POST', 'PATCH'] as const;
 
-export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrategy, stats: Stats): Route[] {
+/**
+ * One of regcache's routes, as plain data: what a workbox-routing `Route` is made of
+ * (routing/workbox.ts makes one), and what the ready-made worker dispatches itself.
+ */
+export interface ManifestRoute {
+  method: HTTPMethod;
+  match: RouteMatchCallback;
+  handler: RouteHandlerCallback;
+}
+
+export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrategy, stats: Stats): ManifestRoute[] {
   // The match result reaches the handler as `params`, so the URL is parsed once.
   const match: RouteMatchCallback = ({ url }) => {
     const target = parseManifestUrl(url);
@@ -34,5 +44,9 @@ export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrateg
     return answer;
   };
   const write: RouteHandlerCallback = ({ request, params }) => strategy.write(request, params as unknown as ManifestTarget);
-  return [new Route(match, read, 'GET'), new Route(match, read, 'HEAD'), ...WRITE_METHODS.map((method) => new Route(match, write, method))];
+  return [
+    { method: 'GET', match, handler: read },
+    { method: 'HEAD', match, handler: read },
+    ...WRITE_METHODS.map((method) => ({ method, match, handler: write })),
+  ];
 }
