@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { minify } from 'terser';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
 import { inspectorServer, optionsFromEnv } from './inspector/server/inspector-plugin.js';
 
@@ -27,6 +28,22 @@ function precacheManifest(): Plugin {
       }));
       for (const name of readdirSync(PUBLIC)) entries.push({ url: name, revision: revision(readFileSync(join(PUBLIC, name))) });
       writeFileSync(PRECACHE_MANIFEST, `${JSON.stringify(entries, null, 2)}\n`);
+    },
+  };
+}
+
+// A second pass over the ready-made worker once Oxc has minified it: terser's compressor
+// finds about 0.2 KB gzipped more in Oxc's output (docs/size.md), where either alone does not.
+function terserPass(): Plugin {
+  return {
+    name: 'regcache-terser-pass',
+    apply: 'build',
+    async generateBundle(_options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (file.type !== 'chunk') continue;
+        const { code } = await minify(file.code, { ecma: 2020, compress: { passes: 2 }, mangle: true });
+        if (code) file.code = code;
+      }
     },
   };
 }
@@ -107,6 +124,7 @@ function libraries(mode: string): UserConfig {
     default:
       return {
         define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+        plugins: [terserPass()],
         build: { ...build, lib: { entry: 'src/sw/worker.ts', name: 'regcache', formats: ['iife'], fileName: () => 'regcache-sw.js' } },
       };
   }
