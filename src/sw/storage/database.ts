@@ -31,14 +31,17 @@ export class Database {
   // holds the database and does not close for the upgrade. Until it does, operations fail
   // at once, so requests are answered from upstream instead of waiting on it.
   #blocked: Promise<never> | null = null;
+  readonly #onReset: () => void;
 
   /** `onReset` runs whenever the connection is dropped: what was read through it may be gone. */
-  constructor(private readonly onReset: () => void) {}
+  constructor(onReset: () => void) {
+    this.#onReset = onReset;
+  }
 
   // The connection is gone (database deleted, storage cleared, another version wants it).
   #reset(): void {
     this.#db = null;
-    this.onReset();
+    this.#onReset();
   }
 
   #open(): Promise<Db> {

@@ -10,11 +10,10 @@ export class Recency {
   #manifests = new Map<string, { key: ManifestKey; at: number }>();
   #tags = new Map<string, { key: TagKey; at: number }>();
   readonly #flusher: Debounced;
+  readonly #store: ManifestStore;
 
-  constructor(
-    private readonly store: ManifestStore,
-    timers?: Timers,
-  ) {
+  constructor(store: ManifestStore, timers?: Timers) {
+    this.#store = store;
     this.#flusher = new Debounced(() => this.#write(), FLUSH_DELAY_MS, timers);
   }
 
@@ -33,7 +32,7 @@ export class Recency {
     const tags = this.#tags;
     this.#manifests = new Map();
     this.#tags = new Map();
-    if (manifests.size + tags.size > 0) await this.store.touch(manifests, tags);
+    if (manifests.size + tags.size > 0) await this.#store.touch(manifests, tags);
   }
 
   // Eviction must see the latest use times.
