@@ -16,15 +16,11 @@ const routes: ManifestRoute[] = [];
 installManifestCache(config, { addRoute: (route) => routes.push(route) });
 self.addEventListener('fetch', (event) => {
   const { request } = event;
-  const url = new URL(request.url);
-  const sameOrigin = url.origin === self.location.origin;
-  for (const route of routes) {
-    const params = route.method === request.method && route.match({ url, request, event, sameOrigin });
-    if (params) {
-      event.respondWith(route.handler({ url, request, event, params }));
-      return;
-    }
-  }
+  // One route per method, all matching the same URLs.
+  const route = routes.find((r) => r.method === request.method);
+  if (!route) return;
+  const params = route.match({ url: new URL(request.url) });
+  if (params) event.respondWith(route.handler({ request, params, event }));
 });
 
 self.addEventListener('install', () => {

@@ -8,6 +8,25 @@ export type Counter = Exclude<keyof RegcacheStats, 'lastSweepVisited' | 'lastSwe
 type Totals = Partial<Record<keyof RegcacheStats, number>>;
 
 const STATS_KEY = 'stats';
+// What a snapshot holds besides storedBytes, in the order it lists them.
+const COUNTED = [
+  'requests',
+  'hits',
+  'misses',
+  'stale',
+  'rechecks',
+  'upstreamGets',
+  'upstreamHeads',
+  'bytesPulled',
+  'bytesServed',
+  'verificationFailures',
+  'expired',
+  'evicted',
+  'lastSweepVisited',
+  'lastSweepDeleted',
+] as const satisfies readonly Exclude<keyof RegcacheStats, 'storedBytes'>[];
+// Fails to compile when RegcacheStats gains a counter COUNTED does not list.
+const _everyCounter: [Exclude<keyof RegcacheStats, 'storedBytes' | (typeof COUNTED)[number]>] extends [never] ? true : never = true;
 const FLUSH_DELAY_MS = 200;
 
 // Counters add up; the lastSweep values are replaced by newer ones.
@@ -68,26 +87,9 @@ export class Stats {
   async snapshot(): Promise<RegcacheStats> {
     await this.flush();
     const stored = (await this.#store.getMeta<Totals>(STATS_KEY)) ?? {};
-    const out = {
-      requests: 0,
-      hits: 0,
-      misses: 0,
-      stale: 0,
-      rechecks: 0,
-      upstreamGets: 0,
-      upstreamHeads: 0,
-      bytesPulled: 0,
-      bytesServed: 0,
-      verificationFailures: 0,
-      expired: 0,
-      evicted: 0,
-      lastSweepVisited: 0,
-      lastSweepDeleted: 0,
-      storedBytes: await this.#store.bytes(),
-    } satisfies RegcacheStats;
-    for (const name of Object.keys(out) as (keyof RegcacheStats)[]) {
-      if (name !== 'storedBytes') out[name] = stored[name] ?? 0;
-    }
+    const out = {} as RegcacheStats;
+    for (const name of COUNTED) out[name] = stored[name] ?? 0;
+    out.storedBytes = await this.#store.bytes();
     return out;
   }
 }

@@ -1,6 +1,5 @@
 // Where a request enters: which fetches regcache answers, and which it leaves alone.
 
-import type { RouteHandlerCallback, RouteMatchCallback } from 'workbox-core/types.js';
 import type { HTTPMethod } from 'workbox-routing/utils/constants.js';
 import { coversOrigin, type RegcacheConfig } from '../../core/config.js';
 import { type ManifestTarget, parseManifestUrl } from '../../core/oci/grammar.js';
@@ -15,25 +14,27 @@ const WRITE_METHODS = ['PUT', 'DELETE', 'POST', 'PATCH'] as const;
  */
 export interface ManifestRoute {
   method: HTTPMethod;
-  match: RouteMatchCallback;
-  handler: RouteHandlerCallback;
+  /** The manifest a URL names, when it is one regcache answers for; false otherwise. */
+  match(options: { url: URL }): ManifestTarget | false;
+  /** Answers a request `match` accepted; `event` keeps the worker up until its counters (and any background re-check) are done. */
+  handler(options: { request: Request; params: ManifestTarget; event?: ExtendableEvent }): Promise<Response>;
 }
 
 export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrategy, stats: Stats): ManifestRoute[] {
   // The match result reaches the handler as `params`, so the URL is parsed once.
-  const match: RouteMatchCallback = ({ url }) => {
+  const match: ManifestRoute['match'] = ({ url }) => {
     const target = parseManifestUrl(url);
     return target && coversOrigin(config, target.upstream) ? target : false;
   };
-  const read: RouteHandlerCallback = ({ request, params, event }) => {
+  const read: ManifestRoute['handler'] = ({ request, params, event }) => {
     const extend = (work: Promise<unknown>) =>
-      (event as ExtendableEvent | undefined)?.waitUntil(
+      event?.waitUntil(
         work.then(
           () => stats.idle(),
           () => stats.idle(),
         ),
       );
-    const answer = strategy.handle(request, params as unknown as ManifestTarget, extend).catch((error: unknown) => {
+    const answer = strategy.handle(request, params, extend).catch((error: unknown) => {
       // A fault of regcache's own must not cost the page its answer: go as if it weren't here.
       console.error('regcache: answering from the network after an internal error', error);
       return fetch(request);
@@ -43,7 +44,7 @@ export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrateg
     extend(answer);
     return answer;
   };
-  const write: RouteHandlerCallback = ({ request, params }) => strategy.write(request, params as unknown as ManifestTarget);
+  const write: ManifestRoute['handler'] = ({ request, params }) => strategy.write(request, params);
   return [
     { method: 'GET', match, handler: read },
     { method: 'HEAD', match, handler: read },
