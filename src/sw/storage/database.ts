@@ -56,16 +56,16 @@ export class Database {
     });
     blocked.catch(() => undefined);
     this.#blocked = blocked;
-    this.#db = openDb<RegcacheSchema>(DB_NAME, SCHEMA_VERSION, {
-      upgrade(db, from, tx) {
-        // A failed step aborts the upgrade, and the open request reports that failure already.
-        migrate(db, from, tx).catch(() => undefined);
-      },
-      // Another worker version wants to upgrade: the connection is closed, reopen on next use.
-      blocking: () => this.#reset(),
-      terminated: () => this.#reset(),
-      blocked: () => onBlocked(),
-    }).then(
+    // Another worker version wants to upgrade (the connection is closed for it), or the
+    // browser closed it: reopen on next use. A failed step aborts the upgrade, and the open
+    // request reports that failure already.
+    this.#db = openDb<RegcacheSchema>(
+      DB_NAME,
+      SCHEMA_VERSION,
+      (db, from, tx) => void migrate(db, from, tx).catch(() => undefined),
+      () => onBlocked(),
+      () => this.#reset(),
+    ).then(
       (db) => {
         if (this.#blocked === blocked) this.#blocked = null;
         return db;

@@ -70,10 +70,10 @@ export interface Db<S extends DbSchema<S>> {
 
 const dones = new WeakMap<IDBTransaction, Promise<void>>();
 
-/** The request's result (wrapped as the rest), or its error. */
+/** The request's result (a cursor wrapped, records and keys as they are), or its error. */
 function request<T>(r: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(wrap(r.result));
+    r.onsuccess = () => resolve(r.result instanceof IDBCursor ? wrap(r.result) : r.result);
     r.onerror = () => reject(r.error);
   });
 }
@@ -98,10 +98,12 @@ const traps: ProxyHandler<Record<string | symbol, unknown>> = {
   },
 };
 
+// What the native methods answer: a request, another IndexedDB object, or nothing.
 function wrap<T>(value: T): T {
   if (value instanceof IDBRequest) return request(value) as T;
-  if (value instanceof IDBTransaction && !dones.has(value)) {
-    // Made when the transaction is, or its events could pass before anyone asks.
+  if (value instanceof IDBTransaction) {
+    // Made when the transaction is (each is wrapped once, as a method answers it), or its
+    // events could pass before anyone asks.
     const done = new Promise<void>((resolve, reject) => {
       value.oncomplete = () => resolve();
       value.onerror = value.onabort = () => reject(value.error ?? new DOMException('AbortError', 'AbortError'));
@@ -109,36 +111,33 @@ function wrap<T>(value: T): T {
     done.catch(() => undefined);
     dones.set(value, done);
   }
-  return [IDBDatabase, IDBTransaction, IDBObjectStore, IDBIndex, IDBCursor].some((type) => value instanceof type)
-    ? (new Proxy(value as Record<string | symbol, unknown>, traps) as T)
-    : value;
+  return value && typeof value === 'object' ? (new Proxy(value as Record<string | symbol, unknown>, traps) as T) : value;
 }
 
-/** What opening asks of the caller: the upgrade, and what to do when another connection is in the way. */
-export interface OpenHandlers<S extends DbSchema<S>> {
-  /** A database older than `version` (`from` 0 for a new one), inside its upgrade transaction. */
-  upgrade(db: Db<S>, from: number, tx: Tx<S, StoreName<S>>): void;
-  /** Another connection does not close for this upgrade. */
-  blocked(): void;
-  /** This connection was open and another wants to upgrade: it is closed already. */
-  blocking(): void;
-  /** The browser closed this connection (storage cleared, database deleted). */
-  terminated(): void;
-}
-
-/** Opens (and upgrades) the database `name` at `version`. */
-export function openDb<S extends DbSchema<S>>(name: string, version: number, on: OpenHandlers<S>): Promise<Db<S>> {
+/**
+ * Opens (and upgrades) the database `name` at `version`. `upgrade` gets a database older than
+ * `version` (`from` 0 for a new one) inside its upgrade transaction; `blocked` runs while
+ * another connection does not close for the upgrade; `closed` once the open connection is
+ * gone: closed here for another connection's upgrade, or by the browser (storage cleared,
+ * database deleted).
+ */
+export function openDb<S extends DbSchema<S>>(
+  name: string,
+  version: number,
+  upgrade: (db: Db<S>, from: number, tx: Tx<S, StoreName<S>>) => void,
+  blocked: () => void,
+  closed: () => void,
+): Promise<Db<S>> {
   const open = indexedDB.open(name, version);
   open.onupgradeneeded = (event) =>
-    on.upgrade(wrap(open.result) as unknown as Db<S>, event.oldVersion, wrap(open.transaction) as unknown as Tx<S, StoreName<S>>);
-  open.onblocked = () => on.blocked();
+    upgrade(wrap(open.result) as unknown as Db<S>, event.oldVersion, wrap(open.transaction) as unknown as Tx<S, StoreName<S>>);
+  open.onblocked = blocked;
   return request(open).then((db) => {
-    const raw = open.result;
-    raw.onclose = () => on.terminated();
-    raw.onversionchange = () => {
-      raw.close();
-      on.blocking();
+    db.onclose = closed;
+    db.onversionchange = () => {
+      db.close();
+      closed();
     };
-    return db as unknown as Db<S>;
+    return wrap(db) as unknown as Db<S>;
   });
 }
