@@ -101,7 +101,7 @@ function libraries(mode: string): UserConfig {
             fileName: (_format, name) => `${name}.js`,
           },
           rolldownOptions: {
-            external: [/^idb(\/|$)/, /^workbox-/],
+            external: [/^workbox-/],
             // What both entries use (config parsing, Accept keys) goes to one chunk, whose
             // name package.json's files list can rely on.
             output: { chunkFileNames: 'shared.js' },
