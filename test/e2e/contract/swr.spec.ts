@@ -114,9 +114,13 @@ test('a moved tag is stored, then told; the next request gets the new digest; mo
   expect(stale.cacheStatus).toContain(SWR);
   const moved = { type: 'tag-moved', upstream: env.proxy.url, repository: repo, tag: 'v1', from: v1.digest, to: v2.digest };
   expect(await waitFor(events, (e) => e.length > 0, 15_000)).toEqual([moved]);
+  env.proxy.reset();
   const next = await get('v1');
   expect(next.digest).toBe(v2.digest);
   expect(next.cacheStatus).toContain(SWR);
+  // That answer's own background HEAD must be done before the tag moves back, or it may
+  // already see the move and the request below would not be the one to find it.
+  await settled(env.proxy, `/v2/${repo}/manifests/v1`);
 
   // Moved back to content still stored: repointed, and no GET goes upstream for it.
   await putManifest(env.registry.url, repo, 'v1', OCI_MANIFEST, v1.body);
