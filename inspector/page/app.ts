@@ -26,6 +26,7 @@ interface NavState {
 
 export interface AppElements {
   form: HTMLFormElement;
+  home: HTMLAnchorElement;
   input: HTMLInputElement;
   inputError: HTMLElement;
   upstreamLabel: HTMLElement;
@@ -56,8 +57,16 @@ export class InspectorApp {
   start(): void {
     const { el } = this;
     el.upstreamLabel.textContent = this.config.label;
-    if (this.config.fromQuery) this.sayWhoChose();
-    el.samples.hidden = this.config.upstream !== location.origin || this.config.registryHost !== null;
+    el.samples.hidden =
+      this.config.upstream !== location.origin || this.config.registryHost !== null || this.config.registryId !== 'embedded';
+    if (this.config.problem) {
+      this.refuseUpstream(this.config.problem);
+      return;
+    }
+    if (this.config.fromQuery) {
+      this.sayWhoChose();
+      el.home.href = `./inspector.html?${new URLSearchParams({ upstream: this.config.upstream }).toString()}`;
+    }
     el.form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.submit(el.input.value);
@@ -97,9 +106,26 @@ export class InspectorApp {
     this.fromLocation();
   }
 
+  // ?upstream= named no registry: the page says so and asks nothing at all.
+  private refuseUpstream(problem: string): void {
+    for (const control of this.el.form.querySelectorAll<HTMLInputElement | HTMLButtonElement>('input, button')) control.disabled = true;
+    replaceChildren(
+      this.el.view,
+      h(
+        'div',
+        { class: 'problem-view', role: 'alert', 'data-problem': 'upstream' },
+        h('h2', { tabindex: -1 }, 'The link names no registry'),
+        h('p', {}, `The link that opened this page chose the registry (?upstream=), but ${problem}.`),
+        h('p', {}, h('a', { href: './inspector.html' }, 'Open the inspector without it')),
+      ),
+    );
+  }
+
   private fromLocation(): void {
     const text = new URLSearchParams(location.search).get('ref');
     if (!text) {
+      this.el.input.value = '';
+      this.showInputError(null);
       this.welcome();
       return;
     }
@@ -170,7 +196,9 @@ export class InspectorApp {
       // Sentences name the registry, not how it is reached.
       const label = origin === this.config.upstream ? (this.config.registryHost ?? this.config.label) : new URL(origin).host;
       const own = origin === location.origin;
-      client = new RegistryClient(origin, label, !own, own ? (this.config.registryId ?? 'unknown') : null);
+      // Proxy mode is a hint only where a server of ours said it is here.
+      const hint = own ? null : this.config.registryId !== null ? 'proxy' : 'cors';
+      client = new RegistryClient(origin, label, hint, own ? (this.config.registryId ?? 'unknown') : null);
       this.clients.set(origin, client);
     }
     return client;
@@ -308,6 +336,7 @@ export class InspectorApp {
   }
 
   private markOutdated(): void {
-    for (const badge of this.el.view.querySelectorAll('.badge')) badge.classList.add('outdated');
+    for (const badge of [...this.el.view.querySelectorAll('.badge'), ...this.el.panel.querySelectorAll('.answers .badge')])
+      badge.classList.add('outdated');
   }
 }

@@ -15,6 +15,24 @@ export interface InspectorConfig {
   // Which registry answers /v2/ on this page's own origin, as the server said
   // (inspector/server/inspector-plugin.ts); null where no server said (static hosting).
   registryId: string | null;
+  // Why ?upstream= cannot be used, when it cannot: the page then asks nothing.
+  problem: string | null;
+}
+
+// ?upstream= as a registry origin, or why it is not one. Anything a link says is checked.
+export function upstreamFromQuery(value: string): { origin: string } | { problem: string } {
+  const shown = `“${value.length > 200 ? `${value.slice(0, 200)}…` : value}”`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { problem: `${shown} is not a registry address: expected an http(s) URL such as https://registry.example` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return { problem: `${shown} is not a registry address: the inspector asks registries over http(s) only, not ${url.protocol}` };
+  if (url.username || url.password)
+    return { problem: `${shown} is not a registry address: it carries a user name or password, which the inspector does not send` };
+  return { origin: url.origin };
 }
 
 function meta(name: string): string | null {
@@ -24,9 +42,19 @@ function meta(name: string): string | null {
 export function readConfig(): InspectorConfig {
   const registryId = meta('regcache-registry-id');
   const query = new URLSearchParams(location.search).get('upstream');
-  if (query) {
-    const origin = new URL(query).origin;
-    return { upstream: origin, registryHost: new URL(origin).host, label: new URL(origin).host, fromQuery: true, registryId };
+  if (query !== null) {
+    const checked = upstreamFromQuery(query);
+    if ('problem' in checked)
+      return { upstream: location.origin, registryHost: null, label: 'none', fromQuery: true, registryId, problem: checked.problem };
+    const { origin } = checked;
+    return {
+      upstream: origin,
+      registryHost: new URL(origin).host,
+      label: new URL(origin).host,
+      fromQuery: true,
+      registryId,
+      problem: null,
+    };
   }
   const upstream = meta('regcache-upstream');
   if (upstream) {
@@ -37,9 +65,12 @@ export function readConfig(): InspectorConfig {
       label: meta('regcache-upstream-label') ?? new URL(origin).host,
       fromQuery: false,
       registryId,
+      problem: null,
     };
   }
-  return { upstream: location.origin, registryHost: null, label: 'the embedded sample registry', fromQuery: false, registryId };
+  // No server said which registry is here (a plain static server): nothing is claimed.
+  const label = registryId === null ? 'this page’s own origin (/v2/ here)' : 'the embedded sample registry';
+  return { upstream: location.origin, registryHost: null, label, fromQuery: false, registryId, problem: null };
 }
 
 const LOCAL_HOSTS = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$|\.localhost(:\d+)?$/;

@@ -11,6 +11,7 @@ function byId<T extends HTMLElement>(id: string): T {
 
 const elements: AppElements = {
   form: byId('lookup'),
+  home: byId('home'),
   input: byId('ref'),
   inputError: byId('ref-error'),
   upstreamLabel: byId('upstream-label'),
@@ -22,6 +23,12 @@ const elements: AppElements = {
 
 // Manifests must go through the worker from the first request on, so it comes first.
 elements.view.textContent = 'Starting the cache…';
-const worker = await startWorker();
-new InspectorApp(elements, worker).start();
+try {
+  const worker = await startWorker();
+  new InspectorApp(elements, worker).start();
+} catch (error) {
+  // Never left at "Starting the cache…": whatever went wrong is said.
+  elements.view.textContent = `The inspector could not start: ${error instanceof Error ? error.message : String(error)}`;
+  elements.view.setAttribute('role', 'alert');
+}
 document.documentElement.dataset.ready = 'true';

@@ -108,15 +108,27 @@ export function problemFromAnswer(
   return new RegistryProblem('server', `${host} answered ${status} ${statusText} for ${what} in ${repository}${said}.`, status);
 }
 
-export function problemFromNetwork(subject: Subject, online: boolean, proxyHint: boolean): RegistryProblem {
+/**
+ * What may explain a failed request to a registry on another origin: `proxy` where the dev
+ * server's proxy mode exists to get around missing CORS headers, `cors` where no such server
+ * is known (a static host), `null` for the page's own origin.
+ */
+export type CorsHint = 'proxy' | 'cors' | null;
+
+export function corsHintText(hint: CorsHint): string {
+  if (hint === 'proxy')
+    return 'it may not allow requests from this page (no CORS headers); the dev server’s proxy mode (REGCACHE_PROXY) gets around that';
+  if (hint === 'cors') return 'it may not allow requests from this page: it must send CORS headers for this page’s origin';
+  return '';
+}
+
+export function problemFromNetwork(subject: Subject, online: boolean, hint: CorsHint): RegistryProblem {
   if (!online) {
     return new RegistryProblem(
       'offline',
       `You are offline, and ${subject.repository} ${subject.what} is not in the cache: it was never viewed here, or its record was purged or has expired.`,
     );
   }
-  const hint = proxyHint
-    ? ' The registry may be down, or it may not allow requests from this page (no CORS headers); the dev server’s proxy mode (REGCACHE_PROXY) gets around that.'
-    : ' The registry may be down or unreachable from here.';
-  return new RegistryProblem('network', `Could not reach ${subject.host} for ${subject.repository} ${subject.what}.${hint}`);
+  const why = hint ? ` The registry may be down, or ${corsHintText(hint)}.` : ' The registry may be down or unreachable from here.';
+  return new RegistryProblem('network', `Could not reach ${subject.host} for ${subject.repository} ${subject.what}.${why}`);
 }

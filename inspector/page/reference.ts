@@ -107,7 +107,13 @@ export function parseReference(input: string): ImageReference {
   if (explicitDomain && path === '') fail(`the reference names the registry “${domain}” but no repository`);
   checkPath(path);
   const fullLength = explicitDomain ? domain.length + 1 + path.length : path.length;
-  if (fullLength > MAX_NAME_LENGTH) fail(`the repository name is ${fullLength} characters long; at most ${MAX_NAME_LENGTH} are allowed`);
+  if (fullLength > MAX_NAME_LENGTH) {
+    // Said in what was typed: a hidden “library/” is not the person's to count.
+    const hidden = fullLength - name.length;
+    fail(
+      `the repository name is ${name.length} characters long; at most ${MAX_NAME_LENGTH - hidden} are allowed${hidden ? ` (Docker Hub adds “${path.slice(0, hidden)}” in front)` : ''}`,
+    );
+  }
 
   const ref: ImageReference = { domain, explicitDomain, path };
   if (tag !== undefined) ref.tag = tag;

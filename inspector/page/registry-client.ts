@@ -5,7 +5,7 @@ import { computeDigest } from '../../src/core/oci/digest.js';
 import { formatBytes } from './dom.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { REGISTRY_ID_HEADER } from './offline-names.js';
-import { problemFromAnswer, problemFromNetwork, RegistryProblem, type Subject } from './problems.js';
+import { type CorsHint, corsHintText, problemFromAnswer, problemFromNetwork, RegistryProblem, type Subject } from './problems.js';
 import { isRecord } from './untrusted.js';
 import { bearerChallenge } from './www-authenticate.js';
 
@@ -68,8 +68,8 @@ export class RegistryClient {
     readonly origin: string,
     // The registry the person sees: its host, or a description of the proxy.
     displayHost: string,
-    // Whether a failed request may be a missing CORS header, worth a hint about the proxy.
-    private readonly crossOrigin: boolean,
+    // What may explain a failed request: a missing CORS header, and what gets around it.
+    private readonly corsHint: CorsHint,
     // For a registry on the page's own origin: which one the server said answers there,
     // sent with every request so that the worker never serves another's records.
     private readonly registryId: string | null = null,
@@ -137,7 +137,7 @@ export class RegistryClient {
     try {
       return await fetch(url, { headers: withAuth });
     } catch {
-      throw problemFromNetwork(subject, navigator.onLine, this.crossOrigin);
+      throw problemFromNetwork(subject, navigator.onLine, this.corsHint);
     }
   }
 
@@ -178,7 +178,7 @@ export class RegistryClient {
     } catch {
       throw new RegistryProblem(
         navigator.onLine ? 'network' : 'offline',
-        `${this.host} wants a token for ${repository}, but its token service at ${realm.host} could not be reached${this.crossOrigin ? ' (it may not allow requests from this page; the dev server’s proxy mode, REGCACHE_PROXY, gets around that)' : ''}.`,
+        `${this.host} wants a token for ${repository}, but its token service at ${realm.host} could not be reached${this.corsHint ? ` (${corsHintText(this.corsHint)})` : ''}.`,
       );
     }
     const text = await response.text();

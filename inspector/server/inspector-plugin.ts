@@ -25,6 +25,9 @@ export interface InspectorServerOptions {
 
 export const INSPECTOR_PAGE = '/inspector.html';
 const WORKERS = ['/regcache-sw.js', '/inspector-sw.js'];
+// How long browsers keep the redirect from `/` to the page: 7 days, as long as regcache
+// keeps a record by default.
+const ROOT_REDIRECT_SECONDS = 7 * 24 * 3600;
 
 // The page's Content-Security-Policy (docs/security.md): its own scripts only, no plugins,
 // no <base>, and fetch() open to any registry. A <meta> in the page carries it everywhere,
@@ -74,7 +77,9 @@ export function inspectorMiddleware(options: InspectorServerOptions): Connect.Ne
   return (req, res, next) => {
     const url = new URL(req.url ?? '/', 'http://inspector.invalid');
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      res.writeHead(302, { Location: INSPECTOR_PAGE + url.search }).end();
+      // The page's worker is scoped to the page, so it never sees `/`: the browser's HTTP
+      // cache keeps this redirect instead, so that the address Vite prints opens offline.
+      res.writeHead(302, { Location: INSPECTOR_PAGE + url.search, 'Cache-Control': `max-age=${ROOT_REDIRECT_SECONDS}` }).end();
       return;
     }
     const registryPath = url.pathname.startsWith('/v2/') || url.pathname === '/v2' || url.pathname.startsWith(REGCACHE_PATH_PREFIX);

@@ -33,9 +33,12 @@ describe('registry problems as sentences', () => {
   });
 
   it('network failures depend on whether the browser is online', () => {
-    expect(problemFromNetwork(subject, false, true).kind).toBe('offline');
-    expect(problemFromNetwork(subject, false, true).message).toMatch(/^You are offline, and library\/hello tag “nope” is not in the cache/);
-    expect(problemFromNetwork(subject, true, true).message).toContain('REGCACHE_PROXY');
-    expect(problemFromNetwork(subject, true, false).message).not.toContain('REGCACHE_PROXY');
+    expect(problemFromNetwork(subject, false, 'proxy').kind).toBe('offline');
+    expect(problemFromNetwork(subject, false, 'proxy').message).toMatch(
+      /^You are offline, and library\/hello tag “nope” is not in the cache/,
+    );
+    expect(problemFromNetwork(subject, true, 'proxy').message).toContain('REGCACHE_PROXY');
+    expect(problemFromNetwork(subject, true, 'cors').message).not.toContain('proxy');
+    expect(problemFromNetwork(subject, true, null).message).not.toContain('REGCACHE_PROXY');
   });
 });

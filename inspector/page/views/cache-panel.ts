@@ -12,6 +12,31 @@ export interface ViewAnswer {
   cacheStatus: string | null;
 }
 
+// The worker counts from the database's creation on (clear() resets nothing); the panel
+// counts from the last "Clear all", whose snapshot it keeps here.
+const BASELINE_KEY = 'regcache-inspector-stats-baseline';
+// Levels, not counts: shown as they are.
+const LEVELS = new Set<keyof RegcacheStats>(['storedBytes', 'lastSweepVisited', 'lastSweepDeleted']);
+
+function readBaseline(): Partial<RegcacheStats> {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(BASELINE_KEY) ?? '{}');
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Partial<RegcacheStats>) : {};
+  } catch {
+    return {};
+  }
+}
+
+// The counts since the last "Clear all"; a count below its snapshot means the worker's
+// database started again, and then the snapshot is dropped.
+export function sinceBaseline(stats: RegcacheStats, baseline: Partial<RegcacheStats>): RegcacheStats {
+  const keys = Object.keys(stats) as Array<keyof RegcacheStats>;
+  if (keys.some((k) => !LEVELS.has(k) && typeof baseline[k] === 'number' && stats[k] < (baseline[k] as number))) return stats;
+  const out = { ...stats };
+  for (const k of keys) if (!LEVELS.has(k) && typeof baseline[k] === 'number') out[k] -= baseline[k] as number;
+  return out;
+}
+
 const STATS: Array<[keyof RegcacheStats, string, boolean?]> = [
   ['requests', 'Requests'],
   ['hits', 'Hits'],
@@ -34,6 +59,10 @@ export class CachePanel {
   private readonly configs = h('p', { class: 'configs' });
   private readonly stats = h('dl', { class: 'stats pairs' });
   private readonly status = h('p', { class: 'muted', role: 'status' });
+  private readonly confirm = h('div', { class: 'confirm', 'data-confirm': 'clear-all', hidden: true });
+  private readonly clearButton: HTMLButtonElement;
+  // What the last refresh found, for the question "Clear all" asks.
+  private counts = { records: 0, configs: 0 };
 
   constructor(
     readonly element: HTMLElement,
@@ -45,9 +74,10 @@ export class CachePanel {
   ) {
     const clearAll = h(
       'button',
-      { type: 'button', class: 'danger', 'data-action': 'clear-all', onclick: () => void this.clearAll() },
+      { type: 'button', class: 'danger', 'data-action': 'clear-all', 'aria-expanded': 'false', onclick: () => this.askClearAll() },
       'Clear all',
     );
+    this.clearButton = clearAll;
     replaceChildren(
       element,
       h('h2', { id: 'cache-title' }, 'Cache'),
@@ -56,7 +86,7 @@ export class CachePanel {
       h('section', {}, h('h3', {}, 'Stored records'), this.records),
       h('section', {}, h('h3', {}, 'Configs kept offline'), this.configs),
       h('section', {}, h('h3', {}, 'Statistics'), this.stats),
-      h('div', { class: 'actions' }, clearAll, this.status),
+      h('div', { class: 'actions' }, clearAll, this.confirm, this.status),
     );
     // The panel lives as long as the page.
     setInterval(() => this.tick(), 1000);
@@ -88,6 +118,7 @@ export class CachePanel {
     ]);
     this.renderRecords(entries);
     this.renderStats(stats);
+    this.counts = { records: Array.isArray(entries) ? entries.length : 0, configs: configs.count };
     this.configs.textContent = configs.count
       ? `${counted(configs.count, 'config')} (${formatBytes(configs.bytes)}), kept until “Clear all”.`
       : 'None yet.';
@@ -120,7 +151,6 @@ export class CachePanel {
 
   private record(e: Entry): HTMLElement {
     const reference = e.kind === 'tag' ? `:${e.reference}` : `@${shortDigest(e.reference)}`;
-    const name = `${e.repository}${reference}`;
     const expires = h(
       'span',
       { class: 'countdown', 'data-expires-at': e.expiresAt ?? '' },
@@ -145,7 +175,8 @@ export class CachePanel {
         { class: 'record-name' },
         h('span', { class: 'record-kind' }, e.kind),
         ' ',
-        h('code', { title: `${e.upstream} ${e.repository} ${e.reference}` }, name),
+        // The short digest stays on one line with its “…”.
+        h('code', { title: `${e.upstream} ${e.repository} ${e.reference}` }, e.repository, h('span', { class: 'record-ref' }, reference)),
       ),
       h(
         'span',
@@ -170,11 +201,12 @@ export class CachePanel {
       replaceChildren(this.stats, h('dt', {}, 'Unavailable'), h('dd', {}, stats.message));
       return;
     }
+    const since = sinceBaseline(stats, readBaseline());
     replaceChildren(
       this.stats,
       ...STATS.flatMap(([key, label, bytes]) => [
         h('dt', {}, label),
-        h('dd', { 'data-stat': key }, bytes ? formatBytes(stats[key]) : String(stats[key])),
+        h('dd', { 'data-stat': key }, bytes ? formatBytes(since[key]) : String(since[key])),
       ]),
     );
   }
@@ -198,9 +230,59 @@ export class CachePanel {
     this.onChange();
   }
 
+  // "Clear all" cannot be undone: it asks first, in the panel (no modal dialog).
+  private askClearAll(): void {
+    const { records, configs } = this.counts;
+    const close = () => {
+      this.confirm.hidden = true;
+      this.clearButton.setAttribute('aria-expanded', 'false');
+    };
+    const cancel = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        onclick: () => {
+          close();
+          this.clearButton.focus();
+        },
+      },
+      'Cancel',
+    );
+    replaceChildren(
+      this.confirm,
+      h(
+        'p',
+        { id: 'confirm-clear-text' },
+        `Delete ${counted(records, 'record')} and ${counted(configs, 'config')} kept offline, and start the statistics again? This cannot be undone.`,
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'danger',
+          onclick: () => {
+            close();
+            void this.clearAll();
+            this.clearButton.focus();
+          },
+        },
+        'Clear everything',
+      ),
+      ' ',
+      cancel,
+    );
+    this.confirm.setAttribute('role', 'group');
+    this.confirm.setAttribute('aria-labelledby', 'confirm-clear-text');
+    this.confirm.hidden = false;
+    this.clearButton.setAttribute('aria-expanded', 'true');
+    cancel.focus();
+  }
+
   private async clearAll(): Promise<void> {
     try {
       const [{ deleted }, configs] = await Promise.all([this.client ? this.client.clear() : { deleted: 0 }, this.store.clear()]);
+      if (this.client) localStorage.setItem(BASELINE_KEY, JSON.stringify(await this.client.stats()));
       this.say(`Cleared ${counted(deleted, 'record')} and ${counted(configs, 'config')}.`);
     } catch (error) {
       this.say(`Clearing failed: ${(error as Error).message}`);

@@ -167,6 +167,7 @@ test('purge one record, then clear all: the next answers are misses', async ({ p
   await expect(records).toHaveCount(2);
 
   await panel.getByRole('button', { name: 'Clear all' }).click();
+  await panel.getByRole('button', { name: 'Clear everything' }).click();
   await expect(panel.locator('[role="status"]')).toHaveText(/Cleared 2 records and 1 config/);
   await expect(panel.locator('[data-records="0"]')).toHaveText('The cache is empty.');
   await page.getByRole('button', { name: 'Fetch again' }).click();
