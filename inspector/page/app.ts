@@ -8,10 +8,21 @@ import { type InspectorConfig, originFor, readConfig } from './config.js';
 import { ConfigStore } from './config-store.js';
 import { h, replaceChildren } from './dom.js';
 import { loadConfig } from './image-config.js';
+import { ImageSummaries } from './image-summary.js';
+import { type Listing, listAll, suggestions } from './listing.js';
 import { RegistryProblem } from './problems.js';
-import { familiarString, type ImageReference, ImageReferenceError, manifestReference, parseReference } from './reference.js';
+import {
+  DEFAULT_DOMAIN,
+  familiarName,
+  familiarString,
+  type ImageReference,
+  ImageReferenceError,
+  manifestReference,
+  parseReference,
+} from './reference.js';
 import { RegistryClient } from './registry-client.js';
 import { looksLikeDigest, record, text } from './untrusted.js';
+import { catalogView, didYouMean, noCatalogView, tagsView } from './views/browser-view.js';
 import { CachePanel, type ViewAnswer } from './views/cache-panel.js';
 import { renderConfig, renderConfigProblem } from './views/config-view.js';
 import { indexView } from './views/index-view.js';
@@ -40,6 +51,7 @@ export class InspectorApp {
   private readonly config: InspectorConfig = readConfig();
   private readonly clients = new Map<string, RegistryClient>();
   private readonly configs = new ConfigStore();
+  private readonly summaries = new ImageSummaries(this.configs);
   private readonly regcache: RegcacheClient | null;
   private readonly panel: CachePanel;
   private readonly tagMoves: TagMoves;
@@ -74,6 +86,22 @@ export class InspectorApp {
     el.input.addEventListener('input', () => this.showInputError(null));
     // Sample links and platform links are plain links; they are followed in the page.
     document.addEventListener('click', (event) => {
+      const browse = (event.target as Element | null)?.closest?.('a[data-browse]');
+      if (
+        browse &&
+        !event.defaultPrevented &&
+        (event as MouseEvent).button === 0 &&
+        !(event as MouseEvent).metaKey &&
+        !(event as MouseEvent).ctrlKey &&
+        !(event as MouseEvent).shiftKey
+      ) {
+        event.preventDefault();
+        const name = browse.getAttribute('data-browse') ?? '';
+        history.pushState({}, '', this.browseUrl(name));
+        this.el.input.value = '';
+        void this.browse(name, true);
+        return;
+      }
       const link = (event.target as Element | null)?.closest?.('a[data-ref]');
       const ref = link?.getAttribute('data-ref');
       if (
@@ -122,7 +150,15 @@ export class InspectorApp {
   }
 
   private fromLocation(): void {
-    const text = new URLSearchParams(location.search).get('ref');
+    const query = new URLSearchParams(location.search);
+    const browse = query.get('browse');
+    if (browse !== null && !query.get('ref')) {
+      this.el.input.value = '';
+      this.showInputError(null);
+      void this.browse(browse, false);
+      return;
+    }
+    const text = query.get('ref');
     if (!text) {
       this.el.input.value = '';
       this.showInputError(null);
@@ -162,6 +198,122 @@ export class InspectorApp {
     return `${location.pathname}?${params.toString()}`;
   }
 
+  /** The page's URL for the browser: `?browse=` for the catalog, `?browse=<repository>` for its tags. */
+  browseUrl(name: string): string {
+    const params = new URLSearchParams();
+    if (this.config.fromQuery) params.set('upstream', this.config.upstream);
+    params.set('browse', name);
+    return `${location.pathname}?${params.toString()}`;
+  }
+
+  private browseLink(name: string, label: string): HTMLAnchorElement {
+    return h('a', { href: this.browseUrl(name), 'data-browse': name }, label);
+  }
+
+  private refLink(ref: ImageReference, label: string): HTMLAnchorElement {
+    return h('a', { href: this.urlFor(ref), 'data-ref': familiarString(ref) }, label);
+  }
+
+  // The registry browser (views/browser-view.ts): the catalog, or one repository's tags.
+  private async browse(name: string, moveFocus: boolean): Promise<void> {
+    const load = ++this.loads;
+    this.panel.showAnswers([]);
+    let repository: ImageReference | null = null;
+    if (name !== '') {
+      try {
+        const { tag: _tag, digest: _digest, ...parsed } = parseReference(name);
+        repository = parsed;
+      } catch (error) {
+        this.showInputError(error);
+        this.welcome();
+        return;
+      }
+    }
+    const client = repository ? this.clientFor(repository) : this.clientForOrigin(this.config.upstream);
+    const title = repository ? `Tags of ${familiarName(repository)}` : `Repositories on ${client.host}`;
+    document.title = `${title} · regcache inspector`;
+    this.el.view.setAttribute('aria-busy', 'true');
+    replaceChildren(this.el.view, h('p', { class: 'loading' }, `Loading ${title.toLowerCase()}…`));
+    try {
+      if (!repository) {
+        let view: HTMLElement;
+        try {
+          const listing = await listAll(client, 'catalog');
+          view = catalogView(client.host, listing, {
+            repository: (path) => this.browseLink(familiarName({ domain: DEFAULT_DOMAIN, explicitDomain: false, path }), path),
+            tag: () => h('a', {}),
+          });
+        } catch (error) {
+          view = noCatalogView(client.host, error);
+        }
+        if (load === this.loads) this.show(view, moveFocus);
+        return;
+      }
+      const repo = repository;
+      const listing: Listing = await listAll(client, 'tags', repo.path);
+      if (load !== this.loads) return;
+      const view = tagsView(
+        familiarName(repo),
+        client.host,
+        listing,
+        {
+          repository: (path) => this.browseLink(path, path),
+          tag: (tag) => this.refLink({ ...repo, tag }, tag),
+          catalog: client.origin === this.config.upstream ? this.browseLink('', `Repositories on ${client.host}`) : null,
+        },
+        (tag) => this.summaries.of(client, repo.path, tag),
+      );
+      this.show(view, moveFocus);
+    } catch (error) {
+      if (load === this.loads) this.showProblem(title, error);
+    } finally {
+      if (load === this.loads) {
+        this.el.view.removeAttribute('aria-busy');
+        void this.panel.refresh();
+      }
+    }
+  }
+
+  // Under a tag or repository that does not exist: the closest names the registry lists.
+  private async suggest(ref: ImageReference, problem: RegistryProblem, slot: HTMLElement): Promise<void> {
+    if (problem.kind !== 'not-found' || ref.digest !== undefined) return;
+    const client = this.clientFor(ref);
+    let links: HTMLAnchorElement[] = [];
+    try {
+      const tags = await listAll(client, 'tags', ref.path);
+      links = suggestions(ref.tag ?? 'latest', tags.names).map((tag) => this.refLink({ ...ref, tag }, tag));
+    } catch {
+      // No such repository: the closest repositories the registry lists, if it lists them.
+      try {
+        if (client.origin !== this.config.upstream) return;
+        const catalog = await listAll(client, 'catalog');
+        // Compared as people type them: library/ left out.
+        const byName = new Map(catalog.names.map((path) => [familiarName({ domain: DEFAULT_DOMAIN, explicitDomain: false, path }), path]));
+        links = suggestions(familiarName(ref), [...byName.keys()]).map((name) => {
+          const other: ImageReference = {
+            domain: DEFAULT_DOMAIN,
+            explicitDomain: false,
+            path: byName.get(name) ?? name,
+            tag: ref.tag ?? 'latest',
+          };
+          return this.refLink(other, familiarString(other));
+        });
+      } catch {
+        return;
+      }
+    }
+    const said = didYouMean(links);
+    if (said) slot.append(said);
+    if (client.origin === this.config.upstream)
+      slot.append(
+        h(
+          'p',
+          {},
+          this.browseLink(ref.explicitDomain ? `${ref.domain}/${ref.path}` : familiarName(ref), `All tags of ${familiarName(ref)}`),
+        ),
+      );
+  }
+
   private showInputError(error: unknown): void {
     const { input, inputError } = this.el;
     if (!error) {
@@ -190,7 +342,10 @@ export class InspectorApp {
   }
 
   private clientFor(ref: ImageReference): RegistryClient {
-    const origin = originFor(ref, this.config);
+    return this.clientForOrigin(originFor(ref, this.config));
+  }
+
+  private clientForOrigin(origin: string): RegistryClient {
     let client = this.clients.get(origin);
     if (!client) {
       // Sentences name the registry, not how it is reached.
@@ -217,6 +372,11 @@ export class InspectorApp {
           'p',
           {},
           'Enter a reference above: a name (alpine), a tag (alpine:3.20), a registry (ghcr.io/owner/app:tag) or a digest (…@sha256:…). Manifests come through regcache, so a manifest you have seen opens again offline.',
+        ),
+        h(
+          'p',
+          { class: 'browse-entry' },
+          this.browseLink('', `Browse the repositories on ${this.config.registryHost ?? this.config.label}`),
         ),
       ),
     );
@@ -259,9 +419,14 @@ export class InspectorApp {
         ? null
         : { upstream: client.origin, repository: ref.path, tag: reference, digest: answer.digest };
       this.tagMoves.follow(this.el.view, shown, () => void this.load(ref, state, false));
+      const allTags = h(
+        'p',
+        { class: 'all-tags' },
+        this.browseLink(ref.explicitDomain ? `${ref.domain}/${ref.path}` : familiarName(ref), `All tags of ${familiarName(ref)}`),
+      );
       if (isIndexType(answer.mediaType)) {
         const view = indexView(ref, answer, (child, platform) => this.linkTo(ref, child, platform));
-        view.querySelector('.view-header')?.append(refetch);
+        view.querySelector('.view-header')?.append(refetch, allTags);
         this.show(view, moveFocus);
       } else {
         let parentLink: { label: string; link: HTMLAnchorElement } | undefined;
@@ -273,14 +438,15 @@ export class InspectorApp {
           };
         }
         const { element, configSlot } = manifestView(ref, answer, parentLink ? { parent: parentLink } : {});
-        element.querySelector('.view-header')?.append(refetch);
+        element.querySelector('.view-header')?.append(refetch, allTags);
         this.show(element, moveFocus);
         await this.showConfig(client, ref, answer.json as Partial<ImageManifest>, configSlot);
       }
     } catch (error) {
       if (load !== this.loads) return;
       this.panel.showAnswers(answers);
-      this.showProblem(title, error);
+      const slot = this.showProblem(title, error);
+      if (error instanceof RegistryProblem) void this.suggest(ref, error, slot);
     } finally {
       if (load === this.loads) {
         this.el.view.removeAttribute('aria-busy');
@@ -319,11 +485,13 @@ export class InspectorApp {
     if (moveFocus) view.querySelector<HTMLElement>('h2')?.focus();
   }
 
-  private showProblem(title: string, error: unknown): void {
+  // The problem view; what it returns is where more may be said (suggestions).
+  private showProblem(title: string, error: unknown): HTMLElement {
     const problem = error instanceof RegistryProblem ? error : null;
     const message = problem
       ? problem.message
       : `Something unexpected went wrong while loading ${title}: ${error instanceof Error ? error.message : String(error)}`;
+    const more = h('div', { class: 'problem-more' });
     replaceChildren(
       this.el.view,
       h(
@@ -332,7 +500,9 @@ export class InspectorApp {
         h('h2', { tabindex: -1 }, problem?.kind === 'offline' ? `${title} is not available offline` : `Could not load ${title}`),
         h('p', {}, message),
       ),
+      more,
     );
+    return more;
   }
 
   private markOutdated(): void {

@@ -130,6 +130,9 @@ export function manifestReference(ref: ImageReference): string {
 // The short name people type: docker.io and library/ left out.
 export function familiarName(ref: ImageReference): string {
   if (ref.domain !== DEFAULT_DOMAIN) return `${ref.domain}/${ref.path}`;
+  // A first component that reads as a host (a catalog may list my.org/app) keeps the registry.
+  const first = ref.path.split('/')[0] ?? '';
+  if (ref.path.includes('/') && (/[.:]/.test(first) || first === 'localhost')) return `${DEFAULT_DOMAIN}/${ref.path}`;
   return ref.path.startsWith(OFFICIAL_REPOSITORY_PREFIX) && ref.path.split('/').length === 2
     ? ref.path.slice(OFFICIAL_REPOSITORY_PREFIX.length)
     : ref.path;

@@ -29,6 +29,8 @@ const DEFAULT_TOKEN_SECONDS = 60;
 // manifests up to 4 MiB), and a hostile registry could send gigabytes.
 const MANIFEST_LIMIT = 8 * 1024 * 1024;
 const BLOB_LIMIT = 16 * 1024 * 1024;
+// A page of a listing: 100 names are a few KiB.
+const LISTING_LIMIT = 4 * 1024 * 1024;
 
 // A whole body, or a problem past `limit` bytes.
 async function readLimited(response: Response, limit: number, what: string): Promise<Uint8Array<ArrayBuffer>> {
@@ -103,6 +105,17 @@ export class RegistryClient {
       json,
       cacheStatus: response.headers.get('Cache-Status'),
     };
+  }
+
+  /** One page of `/v2/_catalog` or `tags/list` at `url` (on this registry): its JSON and its `Link` header. */
+  async listing(url: string, repository: string, what: string): Promise<{ json: unknown; link: string | null }> {
+    const response = await this.get(url, repository, { Accept: 'application/json' }, { host: this.host, repository, what });
+    const bytes = await readLimited(response, LISTING_LIMIT, `${what} from ${this.host}`);
+    try {
+      return { json: JSON.parse(new TextDecoder().decode(bytes)), link: response.headers.get('Link') };
+    } catch (error) {
+      throw new RegistryProblem('invalid', `The ${what} from ${this.host} is not JSON (${(error as Error).message}).`);
+    }
   }
 
   async blob(repository: string, digest: string, what: string): Promise<Uint8Array<ArrayBuffer>> {

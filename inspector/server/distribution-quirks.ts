@@ -80,3 +80,30 @@ export function manifestPreconditions(
   const refusal = ociTypeRefusal(manifest.mediaType, acceptedTypes(request.accept));
   return refusal ? { status: 404, error: refusal } : null;
 }
+
+// 8. The catalog is paged as 2.8 pages it: `n` read as Go's Atoi reads it (100 when missing,
+// malformed or negative), names after `last` in path order (a "/" sorts before any other
+// character), and a Link to the next page when more names follow. `n=0` gives an empty
+// page without a Link. The Link is the request's path with `last` and `n`, in that order. (2.8 does not
+// page tags/list: it sends every tag, whatever `n` says.)
+const CATALOG_DEFAULT_ENTRIES = 100;
+const pathOrder = (name: string) => name.replaceAll('/', '\0');
+
+export function catalogPage(names: Iterable<string>, query: URLSearchParams): { repositories: string[]; link: string | null } {
+  const raw = query.get('n') ?? '';
+  const parsed = /^[+-]?\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  const n = Number.isSafeInteger(parsed) && parsed >= 0 ? parsed : CATALOG_DEFAULT_ENTRIES;
+  const last = query.get('last') ?? '';
+  const sorted = [...names].sort((a, b) => (pathOrder(a) < pathOrder(b) ? -1 : pathOrder(a) > pathOrder(b) ? 1 : 0));
+  const after = sorted.filter((name) => last === '' || pathOrder(name) > pathOrder(last));
+  const repositories = after.slice(0, n);
+  const end = repositories.at(-1);
+  const link =
+    after.length > n && end !== undefined
+      ? `</v2/_catalog?${new URLSearchParams([
+          ['last', end],
+          ['n', String(n)],
+        ]).toString()}>; rel="next"`
+      : null;
+  return { repositories, link };
+}

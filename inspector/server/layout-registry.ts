@@ -16,7 +16,15 @@ import {
   sendErrors,
   sendJson,
 } from './distribution-answers.js';
-import { BLOB_ROUTE, MANIFEST_ROUTE, manifestPreconditions, storagePath, storageRefusal, TAGS_ROUTE } from './distribution-quirks.js';
+import {
+  BLOB_ROUTE,
+  catalogPage,
+  MANIFEST_ROUTE,
+  manifestPreconditions,
+  storagePath,
+  storageRefusal,
+  TAGS_ROUTE,
+} from './distribution-quirks.js';
 import type { OciLayout } from './oci-layout.js';
 
 export interface LayoutRegistryOptions {
@@ -98,14 +106,17 @@ export function createLayoutRegistry(layout: OciLayout, options: LayoutRegistryO
   return (req, res) => {
     commonHeaders(res, options.cors);
     const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://registry.invalid').pathname;
+    const requestUrl = new URL(req.url ?? '/', 'http://registry.invalid');
+    const path = requestUrl.pathname;
     const read = method === 'GET' || method === 'HEAD';
 
     // distribution writes "{}" itself here, without its JSON encoder's newline.
     if (path === '/v2/') return send(req, res, 200, { 'Content-Type': 'application/json; charset=utf-8' }, '{}');
     if (path === '/v2/_catalog') {
       if (!read) return methodNotAllowed(req, res, 'GET');
-      return sendJson(req, res, { repositories: [...layout.repositories.keys()].sort() });
+      const page = catalogPage(layout.repositories.keys(), requestUrl.searchParams);
+      if (page.link) res.setHeader('Link', page.link);
+      return sendJson(req, res, { repositories: page.repositories });
     }
 
     let m = MANIFEST_ROUTE.exec(path);

@@ -11,6 +11,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP } from 'node:net';
+import { nextPage } from '../page/link-header.js';
 import { TOKEN_PROXY_PATH } from '../page/offline-names.js';
 import { formatChallenges, parseChallenges } from '../page/www-authenticate.js';
 import { sendErrors } from './distribution-answers.js';
@@ -209,12 +210,22 @@ export function relayedContentType(value: string | undefined): string {
   return value && RELAYED_TYPE.test(value) ? value : 'application/octet-stream';
 }
 
+// The next page of a listing (_catalog, tags/list), passed on as a path on this origin when
+// it stays on upstream's listing; any other Link is dropped.
+function listingLink(value: string | string[] | undefined, url: URL): string | null {
+  const header = Array.isArray(value) ? value.join(', ') : value;
+  if (!header || !/^\/v2\/(?:_catalog|.+\/tags\/list)$/.test(url.pathname)) return null;
+  const next = nextPage(header, url);
+  return next && 'url' in next ? `<${next.url.pathname}${next.url.search}>; rel="next"` : null;
+}
+
 function relay(
   upstream: IncomingMessage,
   req: IncomingMessage,
   res: ServerResponse,
   rewrite: (name: string, value: string) => string = (_name, value) => value,
   location: string | null = null,
+  link: string | null = null,
 ): void {
   const headers: Array<[string, string]> = [];
   const encoded = upstream.headers['content-encoding'] !== undefined;
@@ -225,6 +236,7 @@ function relay(
   headers.push(['content-type', relayedContentType(upstream.headers['content-type'])]);
   for (const [name, value] of Object.entries(RELAYED_HEADERS)) headers.push([name, value]);
   if (location !== null) headers.push(['location', location]);
+  if (link !== null) headers.push(['link', link]);
   res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, headers.flat());
   if (req.method === 'HEAD') {
     upstream.resume();
@@ -307,6 +319,7 @@ export function createRegistryProxy(target: string): RegistryProxy {
             res,
             (name, value) => (name === 'www-authenticate' ? rewriteChallenges(value, pageOrigin(req) + TOKEN_PROXY_PATH, realms) : value),
             location,
+            listingLink(upstream.headers.link, url),
           );
         })
         .catch(failed(req, res, targetOrigin));

@@ -73,6 +73,12 @@ describe('parseReference: Docker Hub rules', () => {
     expect(familiarString(parseReference('docker.io/library/alpine:3'))).toBe('alpine:3');
     expect(familiarString(parseReference('grafana/grafana'))).toBe('grafana/grafana:latest');
     expect(familiarString(parseReference(`ghcr.io/o/a@${D}`))).toBe(`ghcr.io/o/a@${D}`);
+    // A repository whose first part reads as a host keeps docker.io, so that it reads back the same.
+    for (const path of ['my.org/app', 'localhost/app', 'a.b/c/d']) {
+      const ref = { domain: 'docker.io', explicitDomain: false, path, tag: '1' };
+      expect(familiarString(ref)).toBe(`docker.io/${path}:1`);
+      expect(parseReference(familiarString(ref))).toMatchObject({ domain: 'docker.io', path, tag: '1' });
+    }
     expect(canonicalString(parseReference('alpine'))).toBe('docker.io/library/alpine:latest');
   });
   it('pins a reference to a digest, dropping its tag', () => {

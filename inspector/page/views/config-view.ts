@@ -4,7 +4,7 @@ import type { Descriptor, HistoryEntry, ImageConfig } from '../../../src/core/oc
 import { digestWithCopy, formatBytes, formatDate, h, replaceChildren, shortDigest, stackTable } from '../dom.js';
 import type { ConfigSource } from '../image-config.js';
 import { firstItems, isRecord, list, record, text } from '../untrusted.js';
-import { platformLabel } from './index-view.js';
+import { platformLabel } from './platform.js';
 import { rawJson } from './raw-json.js';
 
 export interface HistoryRow {

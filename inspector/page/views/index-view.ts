@@ -1,29 +1,16 @@
 // An OCI index or Docker manifest list: its platforms, each a link to its manifest.
-import type { Descriptor, Platform } from '../../../src/core/oci/types.js';
+import type { Descriptor } from '../../../src/core/oci/types.js';
 import { counted, digestWithCopy, formatBytes, h, stackTable } from '../dom.js';
 import { describeMediaType } from '../media-types.js';
 import { familiarString, type ImageReference, withDigest } from '../reference.js';
 import type { ManifestAnswer } from '../registry-client.js';
 import { firstItems, isRecord, list, num, record, str, text } from '../untrusted.js';
 import { cacheBadge } from './badge.js';
+import { isAttestation, platformLabel } from './platform.js';
 import { rawJson } from './raw-json.js';
 
 // An index's entries as received: any field may be missing.
 type ChildDescriptor = Partial<Descriptor>;
-
-// A platform field as text: a string as it is, anything else a registry put there as JSON.
-const part = (value: unknown) => (value === undefined ? '?' : text(value, 200));
-
-export function platformLabel(p: Partial<Platform> | undefined): string {
-  if (!isRecord(p)) return p === undefined ? 'unknown platform' : text(p, 200);
-  const parts = [part(p.os), part(p.architecture), p.variant === undefined ? '' : part(p.variant)].filter(Boolean);
-  return parts.join('/') + (p['os.version'] !== undefined && p['os.version'] !== '' ? ` (${part(p['os.version'])})` : '');
-}
-
-// Attestation manifests (BuildKit's provenance) are listed with platform unknown/unknown.
-function isAttestation(d: ChildDescriptor): boolean {
-  return record(d.annotations)['vnd.docker.reference.type'] === 'attestation-manifest';
-}
 
 export function indexView(
   ref: ImageReference,

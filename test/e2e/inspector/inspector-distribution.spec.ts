@@ -1,7 +1,7 @@
 // The inspector's main flow once more, against the real distribution registry (behind
 // the test bed's counting proxy), with the built inspector served from the page origin
 // that the registry's CORS configuration allows.
-import { pushImage } from '../../servers/images.js';
+import { OCI_CONFIG, OCI_MANIFEST, pushBlob, pushImage, putManifest } from '../../servers/images.js';
 import { expect, test, uniqueRepo } from '../support/fixtures.js';
 import { badgeOf, waitReady } from './fixtures.js';
 
@@ -80,4 +80,52 @@ test('a tag that moved while it was shown: the view says so, and shows the new m
   await notice.getByRole('button', { name: 'Show the new manifest' }).click();
   await expect(view.locator('[data-field="digest"]')).toContainText(short(v2.digest));
   await expect(view.locator('.tag-moved')).toHaveCount(0);
+});
+
+// The smallest image distribution takes: a config and no layers. 3 requests.
+async function pushTiny(registry: string, repo: string, tags: string[]): Promise<void> {
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', created: '2024-03-04T05:06:07Z', rootfs: { type: 'layers', diff_ids: [] } }),
+  );
+  const digest = await pushBlob(registry, repo, config);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: OCI_CONFIG, digest, size: config.length },
+      layers: [],
+    }),
+  );
+  for (const tag of tags) await putManifest(registry, repo, tag, OCI_MANIFEST, manifest);
+}
+
+test('distribution: the browser pages through more than 100 repositories and lists more than 100 tags', async ({ context, env }) => {
+  test.setTimeout(180_000);
+  const prefix = uniqueRepo('browse');
+  const repos = Array.from({ length: 105 }, (_, i) => `${prefix}/r${String(i).padStart(3, '0')}`);
+  for (const repo of repos) await pushTiny(env.registry.url, repo, ['v1']);
+  const tags = Array.from({ length: 120 }, (_, i) => `t${i}`);
+  await pushTiny(env.registry.url, repos[0]!, tags);
+  env.proxy.reset();
+
+  const page = await context.newPage();
+  await page.goto(`${env.pageOrigin}/inspector.html?upstream=${encodeURIComponent(env.proxy.url)}&browse=`);
+  await waitReady(page);
+  const view = page.locator('#view');
+  await view.getByLabel('Filter repositories').fill(prefix);
+  await expect(view.locator('.repositories li')).toHaveCount(105);
+  await expect(view.locator('.filter-count')).toHaveText(/^105 of \d+ repositories$/);
+  // distribution pages its catalog by 100 names: at least two pages were read, by Link.
+  const catalogPages = env.proxy.log.filter((e) => e.path.startsWith('/v2/_catalog'));
+  expect(catalogPages.length).toBeGreaterThanOrEqual(2);
+  expect(catalogPages[1]!.path).toMatch(/^\/v2\/_catalog\?last=.+&n=100$/);
+
+  await view.getByRole('link', { name: repos[0]!, exact: true }).click();
+  const rows = view.locator('table.tags tbody tr');
+  // 2.8 sends every tag at once, whatever n says.
+  await expect(rows).toHaveCount(121);
+  await view.getByLabel('Filter tags').fill('t11');
+  await expect(rows.locator('th')).toHaveText(['t11', 't110', 't111', 't112', 't113', 't114', 't115', 't116', 't117', 't118', 't119']);
+  await expect(view.locator('tr[data-tag="t11"] [data-cell="created"]')).toHaveText('2024-03-04 05:06:07 UTC');
+  await expect(view.locator('tr[data-tag="t11"] [data-cell="platforms"]')).toHaveText('linux/amd64');
 });

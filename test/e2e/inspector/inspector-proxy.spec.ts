@@ -36,6 +36,18 @@ async function startHub(): Promise<Hub> {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: TOKEN, expires_in: 300 }));
       return;
     }
+    if (url.pathname === '/v2/library/paged/tags/list') {
+      // Docker Hub pages tags with an absolute Link on its own origin.
+      const links: Record<string, string> = {
+        '': `<${authUrl}/v2/library/paged/tags/list?last=a&n=1>; rel="next"`,
+        a: '<http://evil.example/v2/library/paged/tags/list?last=b&n=1>; rel="next"',
+      };
+      const last = url.searchParams.get('last') ?? '';
+      res
+        .writeHead(200, { 'Content-Type': 'application/json', Link: links[last] ?? '' })
+        .end(JSON.stringify({ name: 'library/paged', tags: [last || 'first'] }));
+      return;
+    }
     if (url.pathname.startsWith('/storage/')) {
       // The "CDN": serves the blob the registry redirected to, with no CORS either.
       registry(Object.assign(req, { url: url.pathname.replace('/storage', '') }) as IncomingMessage, res);
@@ -139,4 +151,12 @@ test('proxy mode forwards token requests only to realms the registry announced',
   expect(new URL(realm).searchParams.get('realm')).toBe(`${hub.authUrl}/token`);
   expect(header).toContain('service="registry.hub.test"');
   expect(header).toContain('scope="repository:library/hello:pull"');
+});
+
+test('proxy mode passes on a listing’s next page as a path on its own origin, and drops one elsewhere', async ({ request }) => {
+  const first = await request.get(`${server.url}/v2/library/paged/tags/list?n=1`);
+  expect(first.headers().link).toBe('</v2/library/paged/tags/list?last=a&n=1>; rel="next"');
+  const second = await request.get(`${server.url}/v2/library/paged/tags/list?last=a&n=1`);
+  expect(second.status()).toBe(200);
+  expect(second.headers().link).toBeUndefined();
 });

@@ -172,6 +172,14 @@ const CASES: Array<[string, string, string, Record<string, string>?]> = [
   ['tags', 'GET', '/v2/library/hello/tags/list'],
   ['tags of an unknown repository', 'GET', '/v2/library/nope/tags/list'],
   ['catalog', 'GET', '/v2/_catalog'],
+  // Paged: a Link only when more names follow (inspector-distribution.spec.ts pages through more).
+  ['catalog, a full page', 'GET', '/v2/_catalog?n=1'],
+  ['catalog, after the last name', 'GET', '/v2/_catalog?n=1&last=library%2Fhello'],
+  ['catalog, before the first name', 'GET', '/v2/_catalog?n=5&last=a'],
+  ['catalog, n=0', 'GET', '/v2/_catalog?n=0'],
+  ['catalog, n malformed', 'GET', '/v2/_catalog?n=abc'],
+  ['catalog, n negative', 'GET', '/v2/_catalog?n=-3'],
+  ['tags, n given', 'GET', '/v2/library/hello/tags/list?n=1'],
   ['no such route', 'GET', '/v2/nothing'],
   ['PATCH on a manifest', 'PATCH', '/v2/library/hello/manifests/latest'],
 ];
