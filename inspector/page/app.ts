@@ -1,7 +1,10 @@
 // The inspector: reads a reference, fetches its manifest through regcache, and shows an
 // index, a manifest or a problem; keeps the URL (?ref=) in step so that links and
 // back/forward work.
+
+import type { Entry } from '../../src/client/index.js';
 import { createClient, type RegcacheClient } from '../../src/client/index.js';
+import { isValidName, isValidTag } from '../../src/core/oci/grammar.js';
 import { isIndexType } from '../../src/core/oci/media-types.js';
 import type { ImageConfig, ImageManifest } from '../../src/core/oci/types.js';
 import { type InspectorConfig, originFor, readConfig } from './config.js';
@@ -11,6 +14,7 @@ import { loadConfig } from './image-config.js';
 import { ImageSummaries } from './image-summary.js';
 import { type Listing, listAll, suggestions } from './listing.js';
 import { RegistryProblem } from './problems.js';
+import { recent, remember } from './recent.js';
 import {
   DEFAULT_DOMAIN,
   familiarName,
@@ -27,6 +31,8 @@ import { CachePanel, type ViewAnswer } from './views/cache-panel.js';
 import { renderConfig, renderConfigProblem } from './views/config-view.js';
 import { indexView } from './views/index-view.js';
 import { descriptorOf, layersOf, manifestView } from './views/manifest-view.js';
+import { offlineMark, storedOf } from './views/offline-marks.js';
+import { pullCommands, pullName } from './views/pull-commands.js';
 import { TagMoves } from './views/tag-moves.js';
 import type { WorkerState } from './worker.js';
 
@@ -63,7 +69,14 @@ export class InspectorApp {
   ) {
     this.regcache = worker.ok ? createClient({ timeout: 10_000 }) : null;
     this.tagMoves = new TagMoves(this.regcache);
-    this.panel = new CachePanel(el.panel, this.regcache, this.configs, () => this.markOutdated(), worker.ok ? undefined : worker.reason);
+    this.panel = new CachePanel(
+      el.panel,
+      this.regcache,
+      this.configs,
+      () => this.markOutdated(),
+      worker.ok ? undefined : worker.reason,
+      (entry, label) => this.entryLink(entry, label),
+    );
   }
 
   start(): void {
@@ -238,7 +251,7 @@ export class InspectorApp {
       if (!repository) {
         let view: HTMLElement;
         try {
-          const listing = await listAll(client, 'catalog');
+          const listing = await this.listOrStored(client, null);
           view = catalogView(client.host, listing, {
             repository: (path) => this.browseLink(familiarName({ domain: DEFAULT_DOMAIN, explicitDomain: false, path }), path),
             tag: () => h('a', {}),
@@ -250,7 +263,8 @@ export class InspectorApp {
         return;
       }
       const repo = repository;
-      const listing: Listing = await listAll(client, 'tags', repo.path);
+      const listing: Listing = await this.listOrStored(client, repo.path);
+      const stored = storedOf(await this.storedEntries(), client.origin, repo.path);
       if (load !== this.loads) return;
       const view = tagsView(
         familiarName(repo),
@@ -262,7 +276,11 @@ export class InspectorApp {
           catalog: client.origin === this.config.upstream ? this.browseLink('', `Repositories on ${client.host}`) : null,
         },
         (tag) => this.summaries.of(client, repo.path, tag),
+        (tag, row) => {
+          if (stored.tags.has(tag)) row.querySelector('th')?.append(' ', offlineMark(stored.tags.get(tag) ?? null));
+        },
       );
+      if (listing.offline) view.append(this.storedDigests(repo, stored.digests));
       this.show(view, moveFocus);
     } catch (error) {
       if (load === this.loads) this.showProblem(title, error);
@@ -272,6 +290,80 @@ export class InspectorApp {
         void this.panel.refresh();
       }
     }
+  }
+
+  // A stored record as a link to its view, when it names a valid reference.
+  private entryLink(e: Entry, label: Node): HTMLAnchorElement | null {
+    if (!isValidName(e.repository) || !(e.kind === 'tag' ? isValidTag(e.reference) : looksLikeDigest(e.reference))) return null;
+    let host: string;
+    try {
+      host = new URL(e.upstream).host;
+    } catch {
+      return null;
+    }
+    const own = e.upstream === this.config.upstream;
+    const ref: ImageReference = { domain: own ? DEFAULT_DOMAIN : host, explicitDomain: !own, path: e.repository };
+    if (e.kind === 'tag') ref.tag = e.reference;
+    else ref.digest = e.reference;
+    const link = h('a', { href: this.urlFor(ref), 'data-ref': familiarString(ref) });
+    link.append(label);
+    return link;
+  }
+
+  private async storedEntries(): Promise<Entry[]> {
+    return (await this.regcache?.entries().catch(() => [])) ?? [];
+  }
+
+  // Platforms of an index that regcache holds carry a mark.
+  private async markPlatforms(origin: string, path: string, view: HTMLElement): Promise<void> {
+    const { digests } = storedOf(await this.storedEntries(), origin, path);
+    for (const row of view.querySelectorAll<HTMLElement>('tr[data-digest]')) {
+      const digest = row.dataset.digest ?? '';
+      if (digests.has(digest) && !row.querySelector('.offline-mark'))
+        row.querySelector('th')?.append(' ', offlineMark(digests.get(digest) ?? null));
+    }
+  }
+
+  // docker pull, by tag and by digest, with the host a person would type for this registry:
+  // the one the upstream stands for, or this page's own (the embedded registry).
+  private pullCommandsFor(ref: ImageReference, digest: string): HTMLElement {
+    const host = originFor(ref, this.config) === this.config.upstream ? (this.config.registryHost ?? location.host) : ref.domain;
+    return pullCommands(
+      pullName(host, ref.path),
+      ref.digest === undefined ? ref.tag : undefined,
+      looksLikeDigest(digest) ? digest : undefined,
+    );
+  }
+
+  // A listing from the registry; offline, or when the registry cannot be reached, what
+  // regcache holds for it instead, said as such.
+  private async listOrStored(client: RegistryClient, repository: string | null): Promise<Listing> {
+    try {
+      return await listAll(client, repository === null ? 'catalog' : 'tags', repository);
+    } catch (error) {
+      const unreachable = error instanceof RegistryProblem && (error.kind === 'offline' || error.kind === 'network');
+      if (!unreachable && navigator.onLine) throw error;
+      const stored = storedOf(await this.storedEntries(), client.origin, repository);
+      const names = repository === null ? stored.repositories : [...stored.tags.keys()];
+      if (names.length === 0 && stored.digests.size === 0) throw error;
+      return { kind: repository === null ? 'catalog' : 'tags', repository, names, rejected: 0, stopped: null, pages: 0, offline: true };
+    }
+  }
+
+  private storedDigests(repo: ImageReference, digests: Map<string, number | null>): HTMLElement {
+    return h(
+      'section',
+      { class: 'stored-digests' },
+      h('h3', {}, 'Manifests stored by digest'),
+      h(
+        'ul',
+        {},
+        ...[...digests].map(([digest, expiresAt]) => {
+          const { tag: _tag, ...pinned } = repo;
+          return h('li', { 'data-digest': digest }, this.refLink({ ...pinned, digest }, digest), ' ', offlineMark(expiresAt));
+        }),
+      ),
+    );
   }
 
   // Under a tag or repository that does not exist: the closest names the registry lists.
@@ -378,7 +470,19 @@ export class InspectorApp {
           { class: 'browse-entry' },
           this.browseLink('', `Browse the repositories on ${this.config.registryHost ?? this.config.label}`),
         ),
+        this.recentList(),
       ),
+    );
+  }
+
+  private recentList(): HTMLElement | null {
+    const refs = recent(this.config.upstream);
+    if (refs.length === 0) return null;
+    return h(
+      'section',
+      { class: 'recent', 'aria-labelledby': 'recent-title' },
+      h('h3', { id: 'recent-title' }, 'Viewed lately'),
+      h('ul', {}, ...refs.map((ref) => h('li', {}, this.refLink(ref, familiarString(ref))))),
     );
   }
 
@@ -408,6 +512,7 @@ export class InspectorApp {
       const answer = await client.manifest(ref.path, manifestReference(ref));
       if (load !== this.loads) return;
       answers.push({ label: `${isIndexType(answer.mediaType) ? 'Index' : 'Manifest'} ${title}`, cacheStatus: answer.cacheStatus });
+      remember(ref, client.origin);
       this.panel.showAnswers(answers);
       const refetch = h(
         'button',
@@ -425,9 +530,15 @@ export class InspectorApp {
         this.browseLink(ref.explicitDomain ? `${ref.domain}/${ref.path}` : familiarName(ref), `All tags of ${familiarName(ref)}`),
       );
       if (isIndexType(answer.mediaType)) {
-        const view = indexView(ref, answer, (child, platform) => this.linkTo(ref, child, platform));
-        view.querySelector('.view-header')?.append(refetch, allTags);
+        const view = indexView(
+          ref,
+          answer,
+          (child, platform) => this.linkTo(ref, child, platform),
+          (digest, platform) => this.summaries.platform(client, ref.path, digest, platform),
+        );
+        view.querySelector('.view-header')?.append(this.pullCommandsFor(ref, answer.digest), refetch, allTags);
         this.show(view, moveFocus);
+        void this.markPlatforms(client.origin, ref.path, view);
       } else {
         let parentLink: { label: string; link: HTMLAnchorElement } | undefined;
         if (state.parent) {
@@ -438,7 +549,7 @@ export class InspectorApp {
           };
         }
         const { element, configSlot } = manifestView(ref, answer, parentLink ? { parent: parentLink } : {});
-        element.querySelector('.view-header')?.append(refetch, allTags);
+        element.querySelector('.view-header')?.append(this.pullCommandsFor(ref, answer.digest), refetch, allTags);
         this.show(element, moveFocus);
         await this.showConfig(client, ref, answer.json as Partial<ImageManifest>, configSlot);
       }

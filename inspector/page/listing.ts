@@ -28,6 +28,8 @@ export interface Listing {
   /** Why the listing stopped before its end, if it did. */
   stopped: string | null;
   pages: number;
+  /** Listed from what regcache holds, not from the registry (offline). */
+  offline?: boolean;
 }
 
 const valid = (kind: ListingKind, value: unknown): value is string =>

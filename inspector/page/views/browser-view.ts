@@ -20,6 +20,15 @@ type Order = 'asc' | 'desc';
 
 function listingNotes(listing: Listing, what: string): HTMLElement[] {
   const notes: HTMLElement[] = [];
+  if (listing.offline) {
+    notes.push(
+      h(
+        'p',
+        { class: 'offline-note', 'data-offline-listing': '' },
+        `Offline: these are the ${what} regcache holds, not the registry’s whole list.`,
+      ),
+    );
+  }
   if (listing.rejected) {
     notes.push(
       h(

@@ -71,6 +71,8 @@ export class CachePanel {
     // Called after a purge or clear: the view's badges now describe an older state.
     private readonly onChange: () => void,
     unavailable?: string,
+    // A link to a record's view, or null when it names nothing to open.
+    private readonly linkFor: (entry: Entry, label: Node) => HTMLAnchorElement | null = () => null,
   ) {
     const clearAll = h(
       'button',
@@ -176,7 +178,7 @@ export class CachePanel {
         h('span', { class: 'record-kind' }, e.kind),
         ' ',
         // The short digest stays on one line with its “…”.
-        h('code', { title: `${e.upstream} ${e.repository} ${e.reference}` }, e.repository, h('span', { class: 'record-ref' }, reference)),
+        this.nameOf(e, reference),
       ),
       h(
         'span',
@@ -190,6 +192,16 @@ export class CachePanel {
       ),
       purge,
     );
+  }
+
+  private nameOf(e: Entry, reference: string): Node {
+    const code = h(
+      'code',
+      { title: `${e.upstream} ${e.repository} ${e.reference}` },
+      e.repository,
+      h('span', { class: 'record-ref' }, reference),
+    );
+    return this.linkFor(e, code) ?? code;
   }
 
   private renderStats(stats: RegcacheStats | Error | null): void {
