@@ -33,7 +33,10 @@ test('the offline library: record links, offline marks, lately viewed, and store
   // The arm64 manifest was read for its size and date, so it is stored too; purged, it is not.
   const arm = S.latest.children.find((c) => c.platform === 'linux/arm64/v8')!;
   await expect(page.locator(`tr[data-digest="${arm.digest}"] .offline-mark`)).toBeVisible();
-  await page.locator('#cache').getByRole('button', { name: `Purge manifest library/hello@${arm.digest}` }).click();
+  await page
+    .locator('#cache')
+    .getByRole('button', { name: `Purge manifest library/hello@${arm.digest}` })
+    .click();
   await expect(page.locator('#cache [role="status"]')).toHaveText(/Purged/);
   await page.reload();
   await expect(page.locator(`tr[data-digest="${amd.digest}"] .offline-mark`)).toBeVisible();
