@@ -25,13 +25,15 @@ import {
   parseReference,
 } from './reference.js';
 import { RegistryClient } from './registry-client.js';
-import { looksLikeDigest, record, text } from './untrusted.js';
+import { isRecord, list, looksLikeDigest, record, text } from './untrusted.js';
 import { catalogView, didYouMean, noCatalogView, tagsView } from './views/browser-view.js';
 import { CachePanel, type ViewAnswer } from './views/cache-panel.js';
+import { type ComparedImage, compareForm, compareView } from './views/compare-view.js';
 import { renderConfig, renderConfigProblem } from './views/config-view.js';
 import { indexView } from './views/index-view.js';
 import { descriptorOf, layersOf, manifestView } from './views/manifest-view.js';
 import { offlineMark, storedOf } from './views/offline-marks.js';
+import { isAttestation, platformLabel } from './views/platform.js';
 import { pullCommands, pullName } from './views/pull-commands.js';
 import { TagMoves } from './views/tag-moves.js';
 import type { WorkerState } from './worker.js';
@@ -172,6 +174,19 @@ export class InspectorApp {
       return;
     }
     const text = query.get('ref');
+    const compare = query.get('compare');
+    if (text && compare !== null) {
+      this.el.input.value = text;
+      try {
+        const [a, b] = [parseReference(text), parseReference(compare)];
+        this.showInputError(null);
+        void this.compare(a, b, false);
+      } catch (error) {
+        this.showInputError(error);
+        this.welcome();
+      }
+      return;
+    }
     if (!text) {
       this.el.input.value = '';
       this.showInputError(null);
@@ -209,6 +224,80 @@ export class InspectorApp {
     if (this.config.fromQuery) params.set('upstream', this.config.upstream);
     params.set('ref', familiarString(ref));
     return `${location.pathname}?${params.toString()}`;
+  }
+
+  /** The page's URL comparing two references: `?ref=…&compare=…`. */
+  compareUrl(a: ImageReference, b: ImageReference): string {
+    const params = new URLSearchParams();
+    if (this.config.fromQuery) params.set('upstream', this.config.upstream);
+    params.set('ref', familiarString(a));
+    params.set('compare', familiarString(b));
+    return `${location.pathname}?${params.toString()}`;
+  }
+
+  private compareFormFor(ref: ImageReference): HTMLElement {
+    return compareForm((input) => {
+      let other: ImageReference;
+      try {
+        other = parseReference(input);
+      } catch (error) {
+        return `That is not an image reference: ${error instanceof ImageReferenceError ? error.message : String(error)}.`;
+      }
+      history.pushState({}, '', this.compareUrl(ref, other));
+      void this.compare(ref, other, true);
+      return null;
+    });
+  }
+
+  // One side of a comparison: an image manifest, chosen from an index by platform when the
+  // reference is one (the platform wanted, else linux/amd64, else the first).
+  private async comparedImage(ref: ImageReference, wanted: string | null): Promise<ComparedImage> {
+    const client = this.clientFor(ref);
+    let answer = await client.manifest(ref.path, manifestReference(ref));
+    let platform: string | null = null;
+    if (isIndexType(answer.mediaType)) {
+      const children = list(record(answer.json).manifests).filter(
+        (d): d is Record<string, unknown> & { digest: string } => isRecord(d) && looksLikeDigest(d.digest) && !isAttestation(d),
+      );
+      const labelled = children.map((d) => ({ d, label: platformLabel(d.platform as never) }));
+      const chosen = labelled.find((c) => c.label === wanted) ?? labelled.find((c) => c.label === 'linux/amd64') ?? labelled[0];
+      if (!chosen) throw new RegistryProblem('invalid', `${familiarString(ref)} is an index without platforms to compare.`);
+      platform = chosen.label;
+      answer = await client.manifest(ref.path, chosen.d.digest);
+    }
+    const manifest = answer.json as Partial<ImageManifest>;
+    const descriptor = descriptorOf(record(manifest).config);
+    let config: unknown = null;
+    let configProblem: string | null = null;
+    if (descriptor && looksLikeDigest(descriptor.digest)) {
+      try {
+        config = (await loadConfig(client, this.configs, ref.path, descriptor)).json;
+      } catch (error) {
+        configProblem = error instanceof RegistryProblem ? error.message : String(error);
+      }
+    } else configProblem = 'This manifest names no config.';
+    return { title: familiarString(ref), platform, digest: answer.digest, layers: layersOf(manifest), config, configProblem };
+  }
+
+  private async compare(a: ImageReference, b: ImageReference, moveFocus: boolean): Promise<void> {
+    const load = ++this.loads;
+    const title = `${familiarString(a)} compared with ${familiarString(b)}`;
+    document.title = `${title} · regcache inspector`;
+    this.el.view.setAttribute('aria-busy', 'true');
+    replaceChildren(this.el.view, h('p', { class: 'loading' }, `Loading ${familiarString(a)} and ${familiarString(b)}…`));
+    try {
+      const left = await this.comparedImage(a, null);
+      const right = await this.comparedImage(b, left.platform);
+      if (load !== this.loads) return;
+      this.show(compareView(left, right, [this.refLink(a, left.title), this.refLink(b, right.title)]), moveFocus);
+    } catch (error) {
+      if (load === this.loads) this.showProblem(title, error);
+    } finally {
+      if (load === this.loads) {
+        this.el.view.removeAttribute('aria-busy');
+        void this.panel.refresh();
+      }
+    }
   }
 
   /** The page's URL for the browser: `?browse=` for the catalog, `?browse=<repository>` for its tags. */
@@ -536,7 +625,7 @@ export class InspectorApp {
           (child, platform) => this.linkTo(ref, child, platform),
           (digest, platform) => this.summaries.platform(client, ref.path, digest, platform),
         );
-        view.querySelector('.view-header')?.append(this.pullCommandsFor(ref, answer.digest), refetch, allTags);
+        view.querySelector('.view-header')?.append(this.pullCommandsFor(ref, answer.digest), refetch, allTags, this.compareFormFor(ref));
         this.show(view, moveFocus);
         void this.markPlatforms(client.origin, ref.path, view);
       } else {
@@ -549,7 +638,7 @@ export class InspectorApp {
           };
         }
         const { element, configSlot } = manifestView(ref, answer, parentLink ? { parent: parentLink } : {});
-        element.querySelector('.view-header')?.append(this.pullCommandsFor(ref, answer.digest), refetch, allTags);
+        element.querySelector('.view-header')?.append(this.pullCommandsFor(ref, answer.digest), refetch, allTags, this.compareFormFor(ref));
         this.show(element, moveFocus);
         await this.showConfig(client, ref, answer.json as Partial<ImageManifest>, configSlot);
       }
