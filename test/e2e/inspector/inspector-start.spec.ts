@@ -45,8 +45,10 @@ test('the dev server serves a working inspector that opens offline after a first
   await page.locator('#samples').getByRole('link', { name: 'hello', exact: true }).click();
   await expect(page.locator('[data-view="index"] table.platforms tbody tr')).toHaveCount(2);
   await expect(badgeOf(page)).toHaveAttribute('data-badge', 'miss');
+  // The index read each platform's manifest and config for its size and date (both stored).
+  await expect(page.locator('table.platforms [data-cell="created"]').last()).not.toBeEmpty();
   await page.getByRole('link', { name: 'linux/amd64' }).click();
-  await expect(page.locator('[data-config-source]')).toHaveAttribute('data-config-source', 'registry');
+  await expect(page.locator('[data-config-source]')).toHaveAttribute('data-config-source', 'offline-store');
   expect(violations).toEqual([]);
 
   // The server goes away entirely: the page, its modules and the registry with it.

@@ -59,6 +59,8 @@ test('enter the index, see both platforms, open one: layers and config history; 
   await expect.poll(() => attribute(page, BADGE, 'data-badge')).toBe('miss');
   expect(await attribute(page, BADGE, 'data-cache-status')).toMatch(/^regcache; fwd=miss; stored/);
 
+  // The index read each platform's manifest and config for its size and date (both stored).
+  await expect.poll(async () => (await texts(page, `${rows} [data-cell="created"]`)).every((t) => t !== '')).toBe(true);
   // To the arm64 platform link, and Enter on it.
   await page.sendKeys(await page.element(`${rows}:nth-child(2) a`), ENTER);
   await expect.poll(() => text(page, `${MANIFEST} h2`)).toBe(`hello@${ARM.digest}`);
@@ -67,9 +69,9 @@ test('enter the index, see both platforms, open one: layers and config history; 
   expect(await attribute(page, `${MANIFEST} [data-field="digest"] button`, 'data-copy')).toBe(ARM.digest);
   expect(await texts(page, `${MANIFEST} .layers tbody tr`)).toHaveLength(3);
   expect(await texts(page, `${MANIFEST} .bars li`)).toHaveLength(3);
-  expect(await attribute(page, BADGE, 'data-badge')).toBe('miss');
+  expect(await attribute(page, BADGE, 'data-badge')).toBe('hit');
 
-  await expect.poll(() => attribute(page, `${CONFIG} [data-config-source]`, 'data-config-source')).toBe('registry');
+  await expect.poll(() => attribute(page, `${CONFIG} [data-config-source]`, 'data-config-source')).toBe('offline-store');
   expect(await text(page, `${CONFIG} [data-field="platform"]`)).toBe('linux/arm64/v8');
   expect(await text(page, `${CONFIG} [data-field="created"]`)).toBe('2024-06-01 12:05:00 UTC');
   expect(await text(page, `${CONFIG} [data-field="entrypoint"]`)).toBe('["/usr/local/bin/hello"]');

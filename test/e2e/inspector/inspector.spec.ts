@@ -24,6 +24,8 @@ test('enter the index, see both platforms, open one: layers and config history; 
   await expect(badgeOf(page)).toHaveAttribute('data-badge', 'miss');
   await expect(badgeOf(page)).toHaveAttribute('data-cache-status', /^regcache; fwd=miss; stored/);
 
+  // The index read each platform's manifest and config for its size and date (both stored).
+  await expect(page.locator('table.platforms [data-cell="created"]').last()).not.toBeEmpty();
   // Tab to the arm64 platform link and open it.
   const armLink = rows.nth(1).getByRole('link', { name: 'linux/arm64/v8' });
   await armLink.focus();
@@ -35,10 +37,10 @@ test('enter the index, see both platforms, open one: layers and config history; 
   await expect(manifest.locator('[data-field="digest"] button')).toHaveAttribute('data-copy', ARM.digest);
   await expect(manifest.locator('.layers tbody tr')).toHaveCount(3);
   await expect(manifest.locator('.bars li')).toHaveCount(3);
-  await expect(badgeOf(page)).toHaveAttribute('data-badge', 'miss');
+  await expect(badgeOf(page)).toHaveAttribute('data-badge', 'hit');
 
   const config = manifest.locator('section.config');
-  await expect(config.locator('[data-config-source]')).toHaveAttribute('data-config-source', 'registry');
+  await expect(config.locator('[data-config-source]')).toHaveAttribute('data-config-source', 'offline-store');
   await expect(config.locator('[data-field="platform"]')).toHaveText('linux/arm64/v8');
   await expect(config.locator('[data-field="created"]')).toHaveText('2024-06-01 12:05:00 UTC');
   await expect(config.locator('[data-field="entrypoint"]')).toHaveText('["/usr/local/bin/hello"]');
@@ -80,9 +82,11 @@ test('enter the index, see both platforms, open one: layers and config history; 
 test('offline: a reload renders the views seen before, from the cache, and says so', async ({ page, inspector }) => {
   await openInspector(page, inspector.url, '?ref=hello');
   await expect(badgeOf(page)).toHaveAttribute('data-badge', 'miss');
+  // The index read each platform's manifest and config for its size and date (both stored).
+  await expect(page.locator('table.platforms [data-cell="created"]').last()).not.toBeEmpty();
   await page.locator('#view').getByRole('link', { name: 'linux/arm64/v8' }).click();
   const manifest = page.locator('[data-view="manifest"]');
-  await expect(manifest.locator('[data-config-source]')).toHaveAttribute('data-config-source', 'registry');
+  await expect(manifest.locator('[data-config-source]')).toHaveAttribute('data-config-source', 'offline-store');
 
   await goOffline(page, inspector);
   inspector.log.length = 0;
