@@ -17,6 +17,21 @@ import {
 
 export { ConfigError } from '../core/config.js';
 export { CHANNEL_NAME, PERIODIC_SYNC_TAG } from '../core/protocol.js';
+export {
+  BUNDLE_FORMAT,
+  BUNDLE_VERSION,
+  type Bundle,
+  BundleError,
+  type BundleHeaders,
+  type BundleManifest,
+  type BundleTag,
+  type ExportFilter,
+  exportBundle,
+  type ImportOptions,
+  type ImportReport,
+  importBundle,
+  type RejectedRecord,
+} from './bundle.js';
 export type { Entry, PurgeFilter, RegcacheEvent, RegcacheStats, SweepReport };
 
 /** {@link createClient}'s options. */
