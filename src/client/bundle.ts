@@ -175,6 +175,7 @@ async function dropWorkerMemory(worker: ServiceWorker | undefined): Promise<void
  * is refused with `DIGEST_INVALID` (its tags with it), and nothing of it is kept. Records
  * already stored and confirmed as late or later are left as they are.
  * @param bundle - The bundle's JSON text, or the parsed value.
+ * @param options - `{ ttl?, worker? }`: seconds imported records live (default 604800), and the worker to tell.
  * @throws {@link BundleError} when the bundle is not JSON, not a bundle, or of a version this regcache does not read
  */
 export async function importBundle(bundle: string | Bundle, options: ImportOptions = {}): Promise<ImportReport> {

@@ -19,9 +19,13 @@ const MEDIA_TYPE_LIMIT = 255;
 
 /** The four upstream headers a stored manifest repeats when it is served. */
 export interface BundleHeaders {
+  /** `Content-Type`, as upstream sent it; its media type must be the manifest's. */
   contentType: string;
+  /** `Docker-Content-Digest`: the manifest's digest, or `null` when upstream sent none. */
   dockerContentDigest: string | null;
+  /** `Etag`, or `null`. At most 1 KiB, as every header. */
   etag: string | null;
+  /** `Docker-Distribution-Api-Version`, or `null`. */
   apiVersion: string | null;
 }
 
@@ -49,7 +53,9 @@ export interface BundleManifest {
 
 /** One tag in a bundle: the digest a tag resolved to under one `Accept` set. */
 export interface BundleTag {
+  /** The registry's origin, e.g. `https://registry.example`. */
   upstream: string;
+  /** The repository's name, e.g. `library/alpine`. */
   repository: string;
   /** The tag's name. */
   tag: string;
@@ -57,18 +63,25 @@ export interface BundleTag {
   accept: string[];
   /** The digest of the manifest it pointed at. */
   digest: string;
+  /** When upstream's answer was fetched, in milliseconds since the epoch. */
   fetchedAt: number;
+  /** When upstream last confirmed the tag, in milliseconds since the epoch: a tag is re-checked unless the worker's `fresh` covers this. */
   confirmedAt: number;
+  /** Resolved with credentials, or pointing at a private manifest (docs/credentials.md). */
   private: boolean;
 }
 
 /** A bundle of version 1, as JSON holds it. */
 export interface Bundle {
+  /** Always `'regcache-bundle'`. */
   format: typeof BUNDLE_FORMAT;
+  /** The format's version, `1`. A reader refuses any other with `BUNDLE_VERSION`. */
   version: typeof BUNDLE_VERSION;
   /** When the bundle was written, in milliseconds since the epoch. */
   createdAt: number;
+  /** The manifests, with their bytes. */
   manifests: BundleManifest[];
+  /** The tags, each pointing at a manifest of the bundle. */
   tags: BundleTag[];
 }
 
@@ -86,11 +99,13 @@ export class BundleError extends Error {
 
 /** Why one record of a bundle was refused. Nothing of a refused record is stored. */
 export interface RejectedRecord {
+  /** Which list of the bundle the record was in. */
   kind: 'manifest' | 'tag';
   /** Where the record is in the bundle: its index in `manifests` or `tags`. */
   index: number;
-  /** The record's names, as far as they could be read (JSON strings; empty when absent). */
+  /** The record's upstream, as far as it could be read (empty when absent or not a string). */
   upstream: string;
+  /** The record's repository, as far as it could be read. */
   repository: string;
   /** The tag, or the manifest's digest. */
   reference: string;
@@ -100,6 +115,7 @@ export interface RejectedRecord {
    * `TAG_INVALID`, or `MANIFEST_UNKNOWN` (a tag whose manifest was refused or is not stored).
    */
   code: 'DIGEST_INVALID' | 'MANIFEST_INVALID' | 'NAME_INVALID' | 'TAG_INVALID' | 'MANIFEST_UNKNOWN';
+  /** What was wrong, in words. */
   message: string;
 }
 

@@ -185,6 +185,9 @@ test('the tarball holds exactly what a consumer needs', async () => {
     'dist/regcache-sw.js',
     'dist/sw.js',
     'dist/vite.js',
+    'dist/playwright.js',
+    'dist/playwright-page.js',
+    'dist/node-shared.js',
     'docs/api.md',
     'package.json',
     // npm adds a licence file whenever there is one.
@@ -195,9 +198,12 @@ test('the tarball holds exactly what a consumer needs', async () => {
   // Only the public surface's declarations: the entry points and the core types they use,
   // no internal module (scripts/prune-types.mjs).
   expect(types.sort()).toEqual([
+    'dist/types/client/bundle.d.ts',
     'dist/types/client/index.d.ts',
+    'dist/types/core/bundle/format.d.ts',
     'dist/types/core/config.d.ts',
     'dist/types/core/protocol.d.ts',
+    'dist/types/playwright/index.d.ts',
     'dist/types/sw/index.d.ts',
     'dist/types/vite/index.d.ts',
   ]);
