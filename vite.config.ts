@@ -104,9 +104,18 @@ function libraries(mode: string): UserConfig {
           },
           rolldownOptions: {
             external: [/^workbox-/],
-            // What both entries use (config parsing, Accept keys) goes to one chunk, whose
-            // name package.json's files list can rely on.
-            output: { chunkFileNames: 'shared.js' },
+            // What both entries use (config parsing, Accept keys) goes to one chunk, the
+            // storage modules to another, and the client's bundle code to a third it loads on
+            // first use; their names are fixed, so package.json's files list can rely on them.
+            output: {
+              chunkFileNames: (chunk) => (chunk.name === 'bundle' ? 'client-bundle.js' : `${chunk.name}.js`),
+              codeSplitting: {
+                groups: [
+                  { name: 'shared', test: /[\\/]src[\\/]core[\\/](?!bundle[\\/]verify)/, priority: 2 },
+                  { name: 'storage', test: /[\\/]src[\\/]sw[\\/](storage|housekeeping[\\/]expiry)/, priority: 1 },
+                ],
+              },
+            },
           },
         },
       };

@@ -67,7 +67,8 @@ export { BUNDLE_FORMAT, BUNDLE_VERSION, BundleError } from '../core/bundle/forma
 // upgrades the database (store.ts).
 let shared: ManifestStore | undefined;
 const store = () => {
-  shared ??= new ManifestStore();
+  // No in-memory copy here: the worker writes the database too, and a page's copy would go stale.
+  shared ??= new ManifestStore(0, 0);
   return shared;
 };
 
@@ -88,13 +89,8 @@ function checkFilter(filter: ExportFilter): void {
 const named = (f: ExportFilter, r: { upstream: string; repository: string }) =>
   (f.upstream === undefined || f.upstream === r.upstream) && (f.repository === undefined || f.repository === r.repository);
 
-/**
- * Writes what this origin's store holds into a bundle (docs/bundle-format.md): manifests
- * with their bytes, media types and headers, tags with their `Accept` sets, and times.
- * A tag brings the manifest it points at along. Private records are left out unless
- * asked for by name ({@link ExportFilter.includePrivate}). Works with or without a worker.
- * @param filter - `{ upstream?, repository?, reference?, includePrivate? }`; a reference is a tag or a digest.
- */
+// exportBundle() and importBundle() of regcache/client (index.ts), which load this module
+// on first use: it brings the storage modules and idb along.
 export async function exportBundle(filter: ExportFilter = {}): Promise<Bundle> {
   checkFilter(filter);
   const s = store();
@@ -169,15 +165,6 @@ async function dropWorkerMemory(worker: ServiceWorker | undefined): Promise<void
   });
 }
 
-/**
- * Verifies a bundle and stores what it holds in this origin's store. Every body is hashed
- * and checked against its digest before anything is stored; a record that does not match
- * is refused with `DIGEST_INVALID` (its tags with it), and nothing of it is kept. Records
- * already stored and confirmed as late or later are left as they are.
- * @param bundle - The bundle's JSON text, or the parsed value.
- * @param options - `{ ttl?, worker? }`: seconds imported records live (default 604800), and the worker to tell.
- * @throws {@link BundleError} when the bundle is not JSON, not a bundle, or of a version this regcache does not read
- */
 export async function importBundle(bundle: string | Bundle, options: ImportOptions = {}): Promise<ImportReport> {
   const ttl = options.ttl ?? DEFAULTS.ttl;
   if (!Number.isSafeInteger(ttl) || ttl < 0)

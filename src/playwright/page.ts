@@ -1,7 +1,7 @@
 // What regcache/playwright runs in a page of the app's origin (dist/playwright-page.js, one
 // classic script with idb inside): fills the store from a bundle, registers the worker, and
 // reads the store and the counters back after a test.
-import { exportBundle, importBundle } from '../client/bundle.js';
+import { type ExportFilter, exportBundle, importBundle } from '../client/bundle.js';
 import { createClient } from '../client/index.js';
 
 declare global {
@@ -23,7 +23,7 @@ async function register(scriptUrl: string): Promise<void> {
 const api = {
   register,
   importBundle: (text: string, ttl: number) => importBundle(text, { ttl }),
-  exportBundle: async () => JSON.stringify(await exportBundle()),
+  exportBundle: async (filter?: ExportFilter) => JSON.stringify(await exportBundle(filter)),
   stats: () => createClient().stats(),
 };
 

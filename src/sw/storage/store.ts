@@ -33,6 +33,11 @@ export class ManifestStore {
     this.#memory = new RecordMemory(memoryBytes, memoryRecords);
   }
 
+  /** Forgets the in-memory copy: another context (a page's importBundle()) wrote the database. */
+  forget(): undefined {
+    this.#memory.clear();
+  }
+
   /** The stored manifest of this key (from memory when it holds it), or undefined. */
   getManifest(key: ManifestKey): Promise<ManifestRecord | undefined> {
     return this.#read('manifests', key, this.#memory.getManifest(key), (r, at) => this.#memory.setManifest(r, at));
