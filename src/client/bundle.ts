@@ -13,6 +13,8 @@ import {
   readBundle,
   toBase64,
 } from '../core/bundle/format.js';
+import { type LayoutReader, type LayoutTarget, layoutToBundle } from '../core/bundle/oci-layout.js';
+import { readTar } from '../core/bundle/tar.js';
 import { verifyBundle } from '../core/bundle/verify.js';
 import { DEFAULTS } from '../core/config.js';
 import { acceptKey, acceptTypes } from '../core/http/accept.js';
@@ -232,4 +234,32 @@ export async function importBundle(bundle: string | Bundle, options: ImportOptio
   }
   if (report.manifests + report.tags > 0) await dropWorkerMemory(options.worker);
   return report;
+}
+
+/** An OCI image layout as a page gets it: a tar archive, or a directory's files (`<input webkitdirectory>`). */
+export type LayoutSource = Blob | Iterable<File> | ArrayLike<File>;
+
+// Files of a picked directory are named by webkitRelativePath, "<dir>/index.json".
+function layoutReader(source: LayoutSource): Promise<LayoutReader> | LayoutReader {
+  if (source instanceof Blob && !(source instanceof File && source.webkitRelativePath)) {
+    return source.arrayBuffer().then((buffer) => {
+      const files = readTar(new Uint8Array(buffer));
+      return async (path: string) => (files.get(path) as Uint8Array<ArrayBuffer> | undefined) ?? null;
+    });
+  }
+  const byPath = new Map<string, File>();
+  for (const file of Array.from(source as ArrayLike<File>)) {
+    const relative = file.webkitRelativePath || file.name;
+    byPath.set(relative.includes('/') ? relative.slice(relative.indexOf('/') + 1) : relative, file);
+  }
+  return async (path: string) => {
+    const file = byPath.get(path);
+    return file ? new Uint8Array(await file.arrayBuffer()) : null;
+  };
+}
+
+export async function importOciLayout(source: LayoutSource, options: LayoutTarget & ImportOptions): Promise<ImportReport> {
+  const { upstream, repository, accept, ...importOptions } = options;
+  const bundle = await layoutToBundle(await layoutReader(source), { upstream, repository, ...(accept ? { accept } : {}) });
+  return importBundle(bundle, importOptions);
 }

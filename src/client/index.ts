@@ -1,6 +1,7 @@
 // regcache/client: what a page uses to ask the worker what it holds and does.
 
 import type { Bundle } from '../core/bundle/format.js';
+import type { LayoutTarget } from '../core/bundle/oci-layout.js';
 import { parseConfig } from '../core/config.js';
 import { acceptTypes } from '../core/http/accept.js';
 import {
@@ -14,13 +15,25 @@ import {
   type SweepReport,
   type WorkerReply,
 } from '../core/protocol.js';
-import type { ExportFilter, ImportOptions, ImportReport } from './bundle.js';
+import type { ExportFilter, ImportOptions, ImportReport, LayoutSource } from './bundle.js';
 
 export type { Bundle, BundleHeaders, BundleManifest, BundleTag, RejectedRecord } from '../core/bundle/format.js';
 export { BUNDLE_FORMAT, BUNDLE_VERSION, BundleError } from '../core/bundle/format.js';
+export { LayoutError } from '../core/bundle/oci-layout.js';
 export { ConfigError } from '../core/config.js';
 export { CHANNEL_NAME, PERIODIC_SYNC_TAG } from '../core/protocol.js';
-export type { Entry, ExportFilter, ImportOptions, ImportReport, PurgeFilter, RegcacheEvent, RegcacheStats, SweepReport };
+export type {
+  Entry,
+  ExportFilter,
+  ImportOptions,
+  ImportReport,
+  LayoutSource,
+  LayoutTarget,
+  PurgeFilter,
+  RegcacheEvent,
+  RegcacheStats,
+  SweepReport,
+};
 
 /** {@link createClient}'s options. */
 export interface ClientOptions {
@@ -182,4 +195,17 @@ export async function exportBundle(filter?: ExportFilter): Promise<Bundle> {
  */
 export async function importBundle(bundle: string | Bundle, options?: ImportOptions): Promise<ImportReport> {
   return (await bundles()).importBundle(bundle, options);
+}
+
+/**
+ * Imports the manifests and indexes of an OCI image layout (`skopeo copy … oci:DIR`,
+ * `oras copy --to-oci-layout`), as a directory's files or a tar archive, into this origin's
+ * store under the upstream and repository given, verified as {@link importBundle} verifies
+ * a bundle. Tags come from index.json's `org.opencontainers.image.ref.name` annotations.
+ * @param source - A tar `Blob`, or the files of a picked directory (`<input webkitdirectory>`).
+ * @param options - `{ upstream, repository, accept?, ttl?, worker? }`: where the manifests go, the `Accept` set of the tags (default: the four manifest types), and {@link ImportOptions}.
+ * @throws {@link LayoutError} when the files are not an OCI image layout (version 1.0.0)
+ */
+export async function importOciLayout(source: LayoutSource, options: LayoutTarget & ImportOptions): Promise<ImportReport> {
+  return (await bundles()).importOciLayout(source, options);
 }

@@ -1,8 +1,9 @@
 // What regcache/playwright runs in a page of the app's origin (dist/playwright-page.js, one
 // classic script with idb inside): fills the store from a bundle, registers the worker, and
 // reads the store and the counters back after a test.
-import { type ExportFilter, exportBundle, importBundle } from '../client/bundle.js';
+import { type ExportFilter, exportBundle, importBundle, importOciLayout } from '../client/bundle.js';
 import { createClient } from '../client/index.js';
+import type { LayoutTarget } from '../core/bundle/oci-layout.js';
 
 declare global {
   // The page side's functions, as the fixture calls them with page.evaluate.
@@ -25,6 +26,9 @@ const api = {
   importBundle: (text: string, ttl: number) => importBundle(text, { ttl }),
   exportBundle: async (filter?: ExportFilter) => JSON.stringify(await exportBundle(filter)),
   stats: () => createClient().stats(),
+  // An OCI layout as a tar archive, base64.
+  importOciLayout: (tar: string, target: LayoutTarget) =>
+    importOciLayout(new Blob([Uint8Array.from(atob(tar), (c) => c.charCodeAt(0))]), { ...target, ttl: 3600 }),
 };
 
 globalThis.__regcachePlaywright = api;

@@ -203,6 +203,7 @@ test('the tarball holds exactly what a consumer needs', async () => {
     'dist/types/client/bundle.d.ts',
     'dist/types/client/index.d.ts',
     'dist/types/core/bundle/format.d.ts',
+    'dist/types/core/bundle/oci-layout.d.ts',
     'dist/types/core/config.d.ts',
     'dist/types/core/protocol.d.ts',
     'dist/types/playwright/index.d.ts',
