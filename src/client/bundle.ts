@@ -1,7 +1,7 @@
 // Bundles in the page: exportBundle() reads the origin's store, importBundle() verifies a
 // bundle and writes it there, through the worker's own storage modules (the same database,
-// schema and running total), then asks the worker to drop its in-memory copy. The worker
-// itself only gains that one small message.
+// schema and running total), then has the worker drop its in-memory copy with a purge that
+// matches nothing: the worker gains no code for bundles.
 
 import {
   BUNDLE_FORMAT,
@@ -152,12 +152,12 @@ export async function exportBundle(filter: ExportFilter = {}): Promise<Bundle> {
 async function dropWorkerMemory(worker: ServiceWorker | undefined): Promise<void> {
   const target = worker ?? (await navigator.serviceWorker?.getRegistration())?.active ?? undefined;
   if (!target) return;
-  const request: ClientRequest = { type: 'reload' };
+  // A purge drops the worker's whole in-memory copy (store.ts); this one deletes nothing,
+  // since no upstream is the empty string. It costs the worker no code of its own.
+  const request: ClientRequest = { type: 'purge', filter: { upstream: '' } };
   await new Promise<void>((resolve) => {
     const channel = new MessageChannel();
-    // An older worker without this message never answers: its memory holds only what it
-    // served, and tags are re-checked with upstream anyway.
-    const timer = setTimeout(resolve, 2000);
+    const timer = setTimeout(resolve, 10_000);
     channel.port1.onmessage = () => {
       clearTimeout(timer);
       channel.port1.close();

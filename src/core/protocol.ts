@@ -95,9 +95,7 @@ export type ClientRequest =
   | { type: 'entries' }
   | { type: 'purge'; filter: PurgeFilter }
   | { type: 'clear' }
-  | { type: 'sweep' }
-  // The page wrote records (importBundle): drop the in-memory copy, so reads see them.
-  | { type: 'reload' };
+  | { type: 'sweep' };
 
 /** What the worker answers each request with. @internal */
 export interface ClientReplies {
@@ -106,7 +104,6 @@ export interface ClientReplies {
   purge: { deleted: number };
   clear: { deleted: number };
   sweep: SweepReport;
-  reload: undefined;
 }
 
 /** The worker's reply, as sent over the request's port. @internal */

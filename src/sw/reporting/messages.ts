@@ -42,8 +42,6 @@ export async function answer(request: ClientRequest, deps: MessageDeps): Promise
       return { deleted: await deps.store.clear() };
     case 'sweep':
       return deps.maintenance.sweep();
-    case 'reload':
-      return deps.store.forget();
     default:
       throw new TypeError(`unknown request ${JSON.stringify((request as { type?: unknown }).type)}`);
   }

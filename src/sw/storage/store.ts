@@ -33,11 +33,6 @@ export class ManifestStore {
     this.#memory = new RecordMemory(memoryBytes, memoryRecords);
   }
 
-  /** Forgets the in-memory copy: another context (a page's importBundle()) wrote the database. */
-  forget(): undefined {
-    this.#memory.clear();
-  }
-
   /** The stored manifest of this key (from memory when it holds it), or undefined. */
   getManifest(key: ManifestKey): Promise<ManifestRecord | undefined> {
     return this.#read('manifests', key, this.#memory.getManifest(key), (r, at) => this.#memory.setManifest(r, at));
@@ -192,7 +187,9 @@ export class ManifestStore {
   /** Deletes matching records (see purgeMatching). */
   async purge(filter: PurgeFilter): Promise<SweepResult> {
     const result = nothingRemoved();
-    // Rare and user-driven: dropping the whole memory is simpler than matching it.
+    // Rare and user-driven: dropping the whole memory is simpler than matching it. The page's
+    // importBundle() relies on it: it purges a filter that matches nothing to have the
+    // worker read what the page wrote (src/client/bundle.ts).
     this.#memory.clear();
     await this.#db.run('purging records', undefined, (db) => purgeMatching(db, filter, result));
     this.#memory.clear();
