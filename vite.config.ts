@@ -62,7 +62,9 @@ function precacheEntries(): string {
 // - default: the ready-made worker, one classic script (iife) with no imports left, so
 //   any page can register it without `{ type: 'module' }`;
 // - `--mode lib`: regcache/sw and regcache/client as ES modules, dependencies left as imports;
-// - `--mode node`: regcache/vite, the Vite plugin, for Node;
+// - `--mode node`: regcache/vite, the Vite plugin, and regcache/playwright, the Playwright
+//   fixture, for Node;
+// - `--mode playwright-page`: the script regcache/playwright runs in the app's pages (iife);
 // - `--mode inspector`: the inspector page, dist/inspector.html and dist/assets/, and the
 //   list of those files for its worker to precache;
 // - `--mode inspector-sw`: the inspector's worker (regcache plus its app shell), iife,
@@ -102,9 +104,18 @@ function libraries(mode: string): UserConfig {
           },
           rolldownOptions: {
             external: [/^workbox-/],
-            // What both entries use (config parsing, Accept keys) goes to one chunk, whose
-            // name package.json's files list can rely on.
-            output: { chunkFileNames: 'shared.js' },
+            // What both entries use (config parsing, Accept keys) goes to one chunk, the
+            // storage modules to another, and the client's bundle code to a third it loads on
+            // first use; their names are fixed, so package.json's files list can rely on them.
+            output: {
+              chunkFileNames: (chunk) => (chunk.name === 'bundle' ? 'client-bundle.js' : `${chunk.name}.js`),
+              codeSplitting: {
+                groups: [
+                  { name: 'shared', test: /[\\/]src[\\/]core[\\/](?!bundle[\\/]verify)/, priority: 2 },
+                  { name: 'storage', test: /[\\/]src[\\/]sw[\\/](storage|housekeeping[\\/]expiry)/, priority: 1 },
+                ],
+              },
+            },
           },
         },
       };
@@ -113,8 +124,20 @@ function libraries(mode: string): UserConfig {
         build: {
           ...build,
           target: 'node20',
-          lib: { entry: 'src/vite/index.ts', formats: ['es'], fileName: () => 'vite.js' },
-          rolldownOptions: { external: [/^node:/, 'vite'] },
+          lib: {
+            entry: { vite: 'src/vite/index.ts', playwright: 'src/playwright/index.ts' },
+            formats: ['es'],
+            fileName: (_format, name) => `${name}.js`,
+          },
+          rolldownOptions: { external: [/^node:/, 'vite', /^@playwright\//], output: { chunkFileNames: 'node-shared.js' } },
+        },
+      };
+    case 'playwright-page':
+      // What regcache/playwright runs in a page of the app's origin: one classic script, idb inside.
+      return {
+        build: {
+          ...build,
+          lib: { entry: 'src/playwright/page.ts', name: 'regcachePlaywright', formats: ['iife'], fileName: () => 'playwright-page.js' },
         },
       };
     case 'inspector-sw':

@@ -52,7 +52,7 @@ const rows = [
   {
     name: 'regcache/sw',
     what: "regcache's code for your worker",
-    ...measure(['dist/sw.js', 'dist/shared.js'], true),
+    ...measure(['dist/sw.js', 'dist/shared.js', 'dist/storage.js'], true),
   },
   {
     name: 'regcache/client',

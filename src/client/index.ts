@@ -1,7 +1,8 @@
 // regcache/client: what a page uses to ask the worker what it holds and does.
 
+import type { Bundle } from '../core/bundle/format.js';
+import type { LayoutTarget } from '../core/bundle/oci-layout.js';
 import { parseConfig } from '../core/config.js';
-
 import { acceptTypes } from '../core/http/accept.js';
 import {
   CHANNEL_NAME,
@@ -14,10 +15,25 @@ import {
   type SweepReport,
   type WorkerReply,
 } from '../core/protocol.js';
+import type { ExportFilter, ImportOptions, ImportReport, LayoutSource } from './bundle.js';
 
+export type { Bundle, BundleHeaders, BundleManifest, BundleTag, RejectedRecord } from '../core/bundle/format.js';
+export { BUNDLE_FORMAT, BUNDLE_VERSION, BundleError } from '../core/bundle/format.js';
+export { LayoutError } from '../core/bundle/oci-layout.js';
 export { ConfigError } from '../core/config.js';
 export { CHANNEL_NAME, PERIODIC_SYNC_TAG } from '../core/protocol.js';
-export type { Entry, PurgeFilter, RegcacheEvent, RegcacheStats, SweepReport };
+export type {
+  Entry,
+  ExportFilter,
+  ImportOptions,
+  ImportReport,
+  LayoutSource,
+  LayoutTarget,
+  PurgeFilter,
+  RegcacheEvent,
+  RegcacheStats,
+  SweepReport,
+};
 
 /** {@link createClient}'s options. */
 export interface ClientOptions {
@@ -149,4 +165,47 @@ export async function registerWorker(scriptUrl: string, options?: RegistrationOp
  */
 export function createClient(options?: ClientOptions): RegcacheClient {
   return new RegcacheClient(options);
+}
+
+// The bundle code (the worker's storage modules and idb) loads on first use, so a page that
+// only talks to the worker does not carry it.
+const bundles = () => import('./bundle.js');
+
+/**
+ * Writes what this origin's store holds into a bundle (docs/bundle-format.md): manifests
+ * with their bytes, media types and headers, tags with their `Accept` sets, and times.
+ * A tag brings the manifest it points at along. Private records are left out unless
+ * asked for by name ({@link ExportFilter.includePrivate}). Reads the store from the page,
+ * with or without a running worker.
+ * @param filter - `{ upstream?, repository?, reference?, includePrivate? }`; a reference is a tag or a digest. Unknown keys throw.
+ */
+export async function exportBundle(filter?: ExportFilter): Promise<Bundle> {
+  return (await bundles()).exportBundle(filter);
+}
+
+/**
+ * Verifies a bundle and stores what it holds in this origin's store. Every body is hashed
+ * and checked against its digest before anything is stored; a record that does not match
+ * is refused with `DIGEST_INVALID` (its tags with it), and nothing of it is kept. Records
+ * already stored and confirmed as late or later are left as they are. Then the worker is
+ * told to drop its in-memory copy of records.
+ * @param bundle - The bundle's JSON text, or the parsed value.
+ * @param options - `{ ttl?, worker? }`: seconds imported records live (default 604800), and the worker to tell.
+ * @throws {@link BundleError} when the bundle is not JSON, not a bundle, or of a version this regcache does not read
+ */
+export async function importBundle(bundle: string | Bundle, options?: ImportOptions): Promise<ImportReport> {
+  return (await bundles()).importBundle(bundle, options);
+}
+
+/**
+ * Imports the manifests and indexes of an OCI image layout (`skopeo copy … oci:DIR`,
+ * `oras copy --to-oci-layout`), as a directory's files or a tar archive, into this origin's
+ * store under the upstream and repository given, verified as {@link importBundle} verifies
+ * a bundle. Tags come from index.json's `org.opencontainers.image.ref.name` annotations.
+ * @param source - A tar `Blob`, or the files of a picked directory (`<input webkitdirectory>`).
+ * @param options - `{ upstream, repository, accept?, ttl?, worker? }`: where the manifests go, the `Accept` set of the tags (default: the four manifest types), and {@link ImportOptions}.
+ * @throws {@link LayoutError} when the files are not an OCI image layout (version 1.0.0)
+ */
+export async function importOciLayout(source: LayoutSource, options: LayoutTarget & ImportOptions): Promise<ImportReport> {
+  return (await bundles()).importOciLayout(source, options);
 }

@@ -34,3 +34,7 @@ declare const TextDecoder: { new (label?: string, options?: { fatal?: boolean })
 declare const crypto: {
   readonly subtle: { digest(algorithm: string, data: BufferSource): Promise<ArrayBuffer> };
 };
+
+// Bundles carry manifest bodies as base64 (src/core/bundle/format.ts).
+declare function atob(data: string): string;
+declare function btoa(data: string): string;

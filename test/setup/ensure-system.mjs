@@ -3,7 +3,7 @@
 // Puts in place what the end-to-end tests need: node_modules, Debian's Chromium
 // (Playwright's own browser download is not reachable), Debian's Firefox ESR (driven by
 // puppeteer-core for the firefox project), WebKitGTK's driver and MiniBrowser with an X
-// server to show it (the webkit project) and distribution's registry.
+// server to show it (the webkit project), distribution's registry and skopeo.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,8 @@ const needed = {
   '/usr/bin/Xvfb': 'xvfb',
   '/usr/bin/xauth': 'xauth',
   '/usr/bin/docker-registry': 'docker-registry',
+  // Writes the OCI image layouts the layout import is tested with.
+  '/usr/bin/skopeo': 'skopeo',
   // The token server of the auth tests signs with a certificate openssl makes.
   '/usr/bin/openssl': 'openssl',
 };

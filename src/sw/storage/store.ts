@@ -187,7 +187,9 @@ export class ManifestStore {
   /** Deletes matching records (see purgeMatching). */
   async purge(filter: PurgeFilter): Promise<SweepResult> {
     const result = nothingRemoved();
-    // Rare and user-driven: dropping the whole memory is simpler than matching it.
+    // Rare and user-driven: dropping the whole memory is simpler than matching it. The page's
+    // importBundle() relies on it: it purges a filter that matches nothing to have the
+    // worker read what the page wrote (src/client/bundle.ts).
     this.#memory.clear();
     await this.#db.run('purging records', undefined, (db) => purgeMatching(db, filter, result));
     this.#memory.clear();

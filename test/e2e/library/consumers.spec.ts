@@ -181,10 +181,15 @@ test('the tarball holds exactly what a consumer needs', async () => {
     'CHANGELOG.md',
     'README.md',
     'dist/client.js',
+    'dist/client-bundle.js',
     'dist/shared.js',
+    'dist/storage.js',
     'dist/regcache-sw.js',
     'dist/sw.js',
     'dist/vite.js',
+    'dist/playwright.js',
+    'dist/playwright-page.js',
+    'dist/node-shared.js',
     'docs/api.md',
     'package.json',
     // npm adds a licence file whenever there is one.
@@ -195,9 +200,13 @@ test('the tarball holds exactly what a consumer needs', async () => {
   // Only the public surface's declarations: the entry points and the core types they use,
   // no internal module (scripts/prune-types.mjs).
   expect(types.sort()).toEqual([
+    'dist/types/client/bundle.d.ts',
     'dist/types/client/index.d.ts',
+    'dist/types/core/bundle/format.d.ts',
+    'dist/types/core/bundle/oci-layout.d.ts',
     'dist/types/core/config.d.ts',
     'dist/types/core/protocol.d.ts',
+    'dist/types/playwright/index.d.ts',
     'dist/types/sw/index.d.ts',
     'dist/types/vite/index.d.ts',
   ]);
