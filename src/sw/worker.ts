@@ -1,6 +1,5 @@
 // The ready-made worker, dist/regcache-sw.js, configured by its own query string, on top
 // of a query string a build may have baked in ahead of it (regcache/vite).
-import { clientsClaim } from 'workbox-core';
 import type { Route } from 'workbox-routing';
 import { mergeQuery, parseConfig } from '../core/config.js';
 import { installManifestCache } from './register.js';
@@ -31,4 +30,5 @@ self.addEventListener('fetch', (event) => {
 self.addEventListener('install', () => {
   void self.skipWaiting();
 });
-clientsClaim();
+// What workbox-core's clientsClaim() does, without pulling workbox-core's module in.
+self.addEventListener('activate', () => self.clients.claim());

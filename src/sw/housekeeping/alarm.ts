@@ -20,7 +20,10 @@ export class ExpiryAlarm {
   #handle: unknown = null;
   readonly #timers: Timers;
 
-  constructor(private readonly deps: AlarmDeps) {
+  readonly #deps: AlarmDeps;
+
+  constructor(deps: AlarmDeps) {
+    this.#deps = deps;
     this.#timers = deps.timers ?? realTimers;
   }
 
@@ -30,7 +33,7 @@ export class ExpiryAlarm {
 
   // Look at the store again: after a sweep, and at start.
   async rearm(): Promise<void> {
-    this.#set(await this.deps.nextDue());
+    this.#set(await this.#deps.nextDue());
   }
 
   // A write can only bring the alarm forward, never push it back.
@@ -48,9 +51,9 @@ export class ExpiryAlarm {
     this.stop();
     const changed = due !== this.#dueAt;
     this.#dueAt = due;
-    if (changed) void this.deps.persist(due);
+    if (changed) void this.#deps.persist(due);
     if (due === null) return;
-    const delay = Math.min(Math.max(0, due - this.deps.now()), MAX_DELAY_MS);
+    const delay = Math.min(Math.max(0, due - this.#deps.now()), MAX_DELAY_MS);
     this.#handle = this.#timers.setTimeout(() => this.#ring(), delay);
   }
 
@@ -59,10 +62,10 @@ export class ExpiryAlarm {
     const due = this.#dueAt;
     if (due === null) return;
     // Early (timer granularity) or a long wait split into chunks: wait on.
-    if (this.deps.now() < due) {
+    if (this.#deps.now() < due) {
       this.#set(due);
       return;
     }
-    void this.deps.fire();
+    void this.#deps.fire();
   }
 }

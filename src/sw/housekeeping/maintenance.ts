@@ -31,7 +31,10 @@ export class Maintenance {
   readonly alarm: ExpiryAlarm;
   #sweeping: Promise<SweepReport> | null = null;
 
-  constructor(private readonly o: MaintenanceOptions) {
+  readonly #o: MaintenanceOptions;
+
+  constructor(o: MaintenanceOptions) {
+    this.#o = o;
     this.alarm = new ExpiryAlarm({
       now: o.now,
       timers: o.timers,
@@ -50,8 +53,8 @@ export class Maintenance {
   }
 
   async #runSweep(): Promise<SweepReport> {
-    const { store, stats, events } = this.o;
-    const result = await store.sweep(this.o.now());
+    const { store, stats, events } = this.#o;
+    const result = await store.sweep(this.#o.now());
     const deleted = result.manifests.length + result.tags.length;
     stats.bump('expired', deleted);
     stats.set('lastSweepVisited', result.visited);
@@ -64,17 +67,17 @@ export class Maintenance {
   // After a manifest or a tag alone was stored: both count against the budget.
   async afterStore(record: { expiresAt: number }): Promise<void> {
     this.alarm.note(record.expiresAt);
-    if ((await this.o.store.bytes()) > this.o.maxBytes) await this.evict(0);
+    if ((await this.#o.store.bytes()) > this.#o.maxBytes) await this.evict(0);
   }
 
   // Frees at least `bytes` (for a write the quota refused), and gets under the budget.
   async evict(bytes: number): Promise<void> {
-    await this.o.recency.flush();
+    await this.#o.recency.flush();
     // Only a write the quota refused waits for the space below; the budget's own
     // evictions, after every store over it, need no estimate.
     const before = bytes > 0 ? await usage() : undefined;
-    const result = await this.o.store.evict(this.o.maxBytes, bytes);
-    this.o.stats.bump('evicted', result.manifests.length + result.tags.length);
+    const result = await this.#o.store.evict(this.#o.maxBytes, bytes);
+    this.#o.stats.bump('evicted', result.manifests.length + result.tags.length);
     // Chromium counts space as freed only once the deleted values' files are gone, which
     // under load can be well after the commit; a write retried sooner meets the same full
     // quota. Wait (at most a second) until the browser sees the space. Without an estimate

@@ -23,10 +23,10 @@ export class Stats {
   #failures = 0;
   readonly #flusher: Debounced;
 
-  constructor(
-    private readonly store: ManifestStore,
-    timers?: Timers,
-  ) {
+  readonly #store: ManifestStore;
+
+  constructor(store: ManifestStore, timers?: Timers) {
+    this.#store = store;
     this.#flusher = new Debounced(() => this.#write(), FLUSH_DELAY_MS, timers);
   }
 
@@ -46,7 +46,7 @@ export class Stats {
     const batch = this.#pending;
     this.#pending = {};
     if (Object.keys(batch).length === 0) return;
-    const ok = await this.store.updateMeta<Totals>(STATS_KEY, (current = {}) => add({ ...current }, batch));
+    const ok = await this.#store.updateMeta<Totals>(STATS_KEY, (current = {}) => add({ ...current }, batch));
     if (ok) {
       this.#failures = 0;
       return;
@@ -68,7 +68,7 @@ export class Stats {
 
   async snapshot(): Promise<RegcacheStats> {
     await this.flush();
-    const stored = (await this.store.getMeta<Totals>(STATS_KEY)) ?? {};
+    const stored = (await this.#store.getMeta<Totals>(STATS_KEY)) ?? {};
     const out = {
       requests: 0,
       hits: 0,
@@ -84,7 +84,7 @@ export class Stats {
       evicted: 0,
       lastSweepVisited: 0,
       lastSweepDeleted: 0,
-      storedBytes: await this.store.bytes(),
+      storedBytes: await this.#store.bytes(),
     } satisfies RegcacheStats;
     for (const name of Object.keys(out) as (keyof RegcacheStats)[]) {
       if (name !== 'storedBytes') out[name] = stored[name] ?? 0;

@@ -17,15 +17,19 @@ export class Debounced {
   #scheduled: Promise<void> = this.#running;
   #ran = () => {};
 
-  constructor(
-    private readonly work: () => Promise<void>,
-    private readonly delayMs: number,
-    private readonly timers: Timers = realTimers,
-  ) {}
+  readonly #work: () => Promise<void>;
+  readonly #delayMs: number;
+  readonly #timers: Timers;
+
+  constructor(work: () => Promise<void>, delayMs: number, timers: Timers = realTimers) {
+    this.#work = work;
+    this.#delayMs = delayMs;
+    this.#timers = timers;
+  }
 
   schedule(): void {
     if (this.#handle !== null) return;
-    this.#handle = this.timers.setTimeout(() => void this.now(), this.delayMs);
+    this.#handle = this.#timers.setTimeout(() => void this.now(), this.#delayMs);
     this.#scheduled = new Promise((resolve) => {
       this.#ran = resolve;
     });
@@ -39,9 +43,9 @@ export class Debounced {
 
   // Runs the pending work at once; runs never overlap.
   now(): Promise<void> {
-    if (this.#handle !== null) this.timers.clearTimeout(this.#handle);
+    if (this.#handle !== null) this.#timers.clearTimeout(this.#handle);
     this.#handle = null;
-    this.#running = this.#running.then(this.work, this.work);
+    this.#running = this.#running.then(this.#work, this.#work);
     this.#running.then(this.#ran, this.#ran);
     return this.#running;
   }

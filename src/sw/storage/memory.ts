@@ -17,10 +17,13 @@ export class RecordMemory {
   // the deleted record, so it must not fill the memory with it.
   #epoch = 0;
 
-  constructor(
-    private readonly limitBytes: number,
-    private readonly limitRecords: number,
-  ) {}
+  readonly #limitBytes: number;
+  readonly #limitRecords: number;
+
+  constructor(limitBytes: number, limitRecords: number) {
+    this.#limitBytes = limitBytes;
+    this.#limitRecords = limitRecords;
+  }
 
   get generation(): number {
     return this.#epoch;
@@ -48,11 +51,11 @@ export class RecordMemory {
     if (readAt !== undefined && readAt !== this.#epoch) return;
     const k = id(key);
     this.#drop(k);
-    if (cost > this.limitBytes) return;
+    if (cost > this.#limitBytes) return;
     this.#records.set(k, { record, cost });
     this.#bytes += cost;
     for (const oldest of this.#records.keys()) {
-      if (this.#bytes <= this.limitBytes && this.#records.size <= this.limitRecords) break;
+      if (this.#bytes <= this.#limitBytes && this.#records.size <= this.#limitRecords) break;
       this.#drop(oldest);
     }
   }
