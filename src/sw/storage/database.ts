@@ -41,12 +41,16 @@ export class Database {
   #blocked: Promise<never> | null = null;
 
   /** `onReset` runs whenever the connection is dropped: what was read through it may be gone. */
-  constructor(private readonly onReset: () => void) {}
+  readonly #onReset: () => void;
+
+  constructor(onReset: () => void) {
+    this.#onReset = onReset;
+  }
 
   // The connection is gone (database deleted, storage cleared, another version wants it).
   #reset(): void {
     this.#db = null;
-    this.onReset();
+    this.#onReset();
   }
 
   #open(): Promise<Db> {

@@ -94,9 +94,8 @@ export class ManifestStore {
    */
   extendRemembered({ manifest, tag, confirmedAt, expiresAt }: Extension): void {
     const m = this.#memory.getManifest(manifest);
-    if (!m) return;
-    this.#memory.setManifest({ ...m, confirmedAt, expiresAt });
-    const t = tag && this.#memory.getTag(tag);
+    const t = m && tag && this.#memory.getTag(tag);
+    if (m) this.#memory.setManifest({ ...m, confirmedAt, expiresAt });
     if (t) this.#memory.setTag({ ...t, confirmedAt, expiresAt });
   }
 
