@@ -19,7 +19,9 @@ const SIZE_PAGE = join(root, 'docs', 'size.md');
 // 13 KiB until storage was split into modules with one job each (~0.26 KB): docs/size.md.
 // 13.25 KiB until stale-while-revalidate for tags (`swr`: the background re-check, its
 // one-per-tag sharing and what it drops or broadcasts, ~0.26 KB).
-const BUDGET = 13 * 1024 + 512;
+// 13.5 KiB until the tag path's one pull for many credentials and batched expiry
+// extensions (issue 15): +16 B net, after #private fields and a claim without workbox-core.
+const BUDGET = 13 * 1024 + 512 + 16;
 
 // What a consumer's bundler would emit: the ESM entry points are built unminified (so that
 // they stay readable and tree-shakable), so they are minified here the way Vite minifies an app.

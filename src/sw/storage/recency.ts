@@ -55,8 +55,8 @@ export class Recency {
     this.#manifests = new Map();
     this.#tags = new Map();
     this.#extensions = [];
-    // Every extension comes with a use (the hit it answered), so this covers both.
-    if (manifests.size + tags.size > 0) await this.#store.touch(manifests, tags, extensions);
+    // Every use names a manifest, and every extension comes with a use (the hit it answered).
+    if (manifests.size) await this.#store.touch(manifests, tags, extensions);
   }
 
   // Eviction must see the latest use times, a sweep or a client the latest expiries.

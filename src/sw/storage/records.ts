@@ -72,8 +72,9 @@ function forward<K, R extends { lastUsed: number }>(store: UsedStore<K, R>, uses
  * Writes a batch of what hits did (recency.ts), in one transaction: expiry extensions after
  * upstream vouched for records again (`confirmedAt`, `expiresAt`, ms since the epoch), in
  * order so that a later one of the same record wins, then last-use times, only forward. A
- * record deleted meanwhile stays deleted (a tag is only extended with its manifest), and one
- * fetched anew since keeps its own life.
+ * record deleted meanwhile stays deleted (a tag is only extended with its manifest). One
+ * fetched anew within the batch's second gets the confirmation's life, at most that second
+ * shorter than its own.
  */
 export async function touchRecords(
   db: Db,
@@ -86,7 +87,7 @@ export async function touchRecords(
   const ts = tx.objectStore('tags');
   for (const { manifest, tag, confirmedAt, expiresAt } of extensions) {
     const m = await ms.get(manifest);
-    if (!m || m.confirmedAt > confirmedAt) continue;
+    if (!m) continue;
     await ms.put({ ...m, confirmedAt, expiresAt });
     const t = tag && (await ts.get(tag));
     if (t) await ts.put({ ...t, confirmedAt, expiresAt });
