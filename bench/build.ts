@@ -45,8 +45,9 @@ export async function buildWorker(
   });
 }
 
-/** floor-sw.js (with the manifests it answers compiled in) and workbox-sw.js. */
+/** floor-sw.js (with the manifests it answers compiled in), workbox-sw.js and relay-sw.js. */
 export async function buildWorkers(outDir: string, floor: FloorData): Promise<void> {
   await buildWorker(outDir, 'floor-sw.js', 'workers/floor.ts', { FLOOR_DATA: JSON.stringify(floor) });
   await buildWorker(outDir, 'workbox-sw.js', 'workers/workbox.ts');
+  await buildWorker(outDir, 'relay-sw.js', 'workers/relay.ts');
 }

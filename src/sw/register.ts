@@ -52,7 +52,9 @@ export function installManifestCache(
   const events = new Events();
   const maintenance = new Maintenance({ store, stats, recency, events, maxBytes: config.maxBytes, now });
   const strategy = new ManifestStrategy({ config, store, stats, recency, maintenance, events, now });
-  for (const route of manifestRoutes(config, strategy, stats)) options.addRoute(route);
+  // Each read's event lasts until its counters, last uses and expiry extensions are written.
+  const written = () => Promise.all([stats.idle(), recency.idle()]);
+  for (const route of manifestRoutes(config, strategy, written)) options.addRoute(route);
 
   // Each start of the script sweeps, which also honours an alarm that fell due while
   // the worker was stopped, and re-arms it.
@@ -67,6 +69,6 @@ export function installManifestCache(
     const sync = event as PeriodicSyncEvent;
     if (sync.tag === PERIODIC_SYNC_TAG) sync.waitUntil(maintenance.sweep());
   });
-  listenForClients({ store, stats, maintenance, ready });
+  listenForClients({ store, stats, maintenance, ready, recency });
   return { ready, sweep: () => maintenance.sweep(), purge: (filter) => store.purge(filter) };
 }

@@ -7,6 +7,8 @@ import { acceptKey, parseAccept } from '../../src/core/http/accept.js';
 import { computeDigest } from '../../src/core/oci/digest.js';
 import { parseManifestUrl } from '../../src/core/oci/grammar.js';
 import type { RegcacheEvent } from '../../src/core/protocol.js';
+import type { Timers } from '../../src/sw/storage/batch.js';
+import { type Extension, Recency } from '../../src/sw/storage/recency.js';
 import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from '../../src/sw/storage/schema.js';
 import { ManifestStrategy, type StrategyStore } from '../../src/sw/strategy/manifest-strategy.js';
 
@@ -46,12 +48,20 @@ class MemoryStore implements StrategyStore {
     if (tag) this.tags.set([tag.upstream, tag.repository, tag.tag, tag.accept].join('\n'), tag);
     return true;
   }
-  async confirm(manifest: ManifestKey, tag: TagKey | null, confirmedAt: number, expiresAt: number) {
-    const m = this.manifests.get(manifest.join('\n'));
-    if (!m) return false;
-    this.manifests.set(manifest.join('\n'), { ...m, confirmedAt, expiresAt });
-    const t = tag && this.tags.get(tag.join('\n'));
-    if (tag && t) this.tags.set(tag.join('\n'), { ...t, confirmedAt, expiresAt });
+  // No memory copy in front of this store: an extension reaches it when written.
+  extendRemembered() {}
+  // Each batch of extensions written, in order, for the tests of when they land.
+  readonly extended: Extension[][] = [];
+  // Last-use times are not kept here; extensions are.
+  async touch(_m: unknown, _t: unknown, batch: readonly Extension[] = []) {
+    if (batch.length) this.extended.push([...batch]);
+    for (const { manifest, tag, confirmedAt, expiresAt } of batch) {
+      const m = this.manifests.get(manifest.join('\n'));
+      if (!m) continue;
+      this.manifests.set(manifest.join('\n'), { ...m, confirmedAt, expiresAt });
+      const t = tag && this.tags.get(tag.join('\n'));
+      if (tag && t) this.tags.set(tag.join('\n'), { ...t, confirmedAt, expiresAt });
+    }
     return true;
   }
   async dropTag(key: TagKey) {
@@ -126,15 +136,19 @@ class Registry {
   }
 }
 
-function setup(config: Partial<RegcacheConfig> = {}) {
-  const store = new MemoryStore();
-  const registry = new Registry();
+// `shared`: the store and registry of an earlier setup, as a restarted worker finds them.
+function setup(config: Partial<RegcacheConfig> = {}, shared?: { store: MemoryStore; registry: Registry; clock: number }) {
+  const store = shared?.store ?? new MemoryStore();
+  const registry = shared?.registry ?? new Registry();
   const counts: Record<string, number> = {};
   // Events as sent, each with the tag digests the store held when it was sent.
   const events: Array<{ event: RegcacheEvent; stored: string[] }> = [];
   // Work handed to waitUntil (background re-checks), until settle() awaits it.
   const background: Array<Promise<void>> = [];
-  let clock = 1_700_000_000_000;
+  let clock = shared?.clock ?? 1_700_000_000_000;
+  // Batched writes wait for flush(): nothing is written behind a test's back.
+  const timers: Timers = { setTimeout: () => 0, clearTimeout: () => undefined };
+  const recency = new Recency(store, timers);
   const strategy = new ManifestStrategy({
     config: { upstreams: [REGISTRY], ttl: TTL, fresh: 0, swr: 0, timeout: 1000, maxBytes: 1 << 26, ...config },
     store,
@@ -143,7 +157,7 @@ function setup(config: Partial<RegcacheConfig> = {}) {
         counts[counter] = (counts[counter] ?? 0) + by;
       },
     },
-    recency: { used: () => undefined },
+    recency,
     maintenance: { evict: async () => undefined, afterStore: async () => undefined },
     events: { emit: (event) => events.push({ event, stored: store.tagDigests() }) },
     now: () => clock,
@@ -167,15 +181,22 @@ function setup(config: Partial<RegcacheConfig> = {}) {
   return {
     store,
     registry,
+    recency,
     write,
     counts,
     events,
     ask,
     // Waits for every background re-check started so far; answers how many there were.
-    settle: async () => (await Promise.all(background.splice(0))).length,
+    // As the worker's waitUntil does: the background work, then the batched writes it left.
+    settle: async () => {
+      const settled = (await Promise.all(background.splice(0))).length;
+      await recency.flush();
+      return settled;
+    },
     advance: (ms: number) => {
       clock += ms;
     },
+    now: () => clock,
   };
 }
 
@@ -276,6 +297,58 @@ describe('by tag', () => {
     expect(r.body).toEqual(v1.body);
     expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=revalidated`);
     expect(t.registry.take()).toEqual(['HEAD v1']);
+  });
+
+  it('a re-checked answer goes out before its extension is written; the write follows, batched', async () => {
+    t.registry.push('v1', v1);
+    t.registry.push('v2', v2);
+    await t.ask('v1');
+    await t.ask('v2');
+    const before = t.store.tags.get([REGISTRY, REPO, 'v1', acceptKey(parseAccept(ACCEPT))].join('\n'))!;
+    t.advance(100_000);
+    const order: string[] = [];
+    const touch = t.store.touch.bind(t.store);
+    t.store.touch = async (m, tags, batch = []) => {
+      order.push(`write ${batch.length}`);
+      return touch(m, tags, batch);
+    };
+    const answers = await Promise.all(
+      ['v1', 'v2'].map(async (tag) => {
+        const r = await t.ask(tag);
+        order.push(`answer ${tag}`);
+        return r;
+      }),
+    );
+    for (const r of answers) expect(r.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=revalidated`);
+    // Nothing written yet: the stored tag still has its old life.
+    expect(t.store.tags.get([REGISTRY, REPO, 'v1', acceptKey(parseAccept(ACCEPT))].join('\n'))).toEqual(before);
+    await t.recency.flush();
+    expect(order).toEqual(['answer v1', 'answer v2', 'write 2']);
+    const after = t.store.tags.get([REGISTRY, REPO, 'v1', acceptKey(parseAccept(ACCEPT))].join('\n'))!;
+    expect(after.confirmedAt).toBe(t.now());
+    expect(after.expiresAt).toBe(t.now() + TTL * 1000);
+    expect(t.store.manifests.get([REGISTRY, REPO, v1.digest].join('\n'))!.expiresAt).toBe(t.now() + TTL * 1000);
+  });
+
+  it('a worker stopped before the extension is written loses only the extension', async () => {
+    t.registry.push('v1', v1);
+    await t.ask('v1');
+    t.advance((TTL - 10) * 1000);
+    expect((await t.ask('v1')).cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=revalidated`);
+    t.registry.take();
+    // A new worker over the same records; the first one's pending write is gone.
+    const restarted = setup({}, { store: t.store, registry: t.registry, clock: t.now() });
+    const still = await restarted.ask('v1');
+    // The record keeps its old life: re-checked, served, with what is left of it.
+    expect(still.cacheStatus).toBe(`regcache; hit; ttl=${TTL}; detail=revalidated`);
+    expect(still.body).toEqual(v1.body);
+    expect(restarted.registry.take()).toEqual(['HEAD v1']);
+    // Unwritten, that second extension is lost too: past the old expiry the tag is fetched again, never served as stored.
+    restarted.advance(20_000);
+    const later = await restarted.ask('v1');
+    expect(later.cacheStatus).toBe(`regcache; fwd=stale; stored; ttl=${TTL}`);
+    expect(later.body).toEqual(v1.body);
+    expect(restarted.registry.take()).toEqual(['GET v1']);
   });
 
   it('a moved tag is fetched by its new digest, verified and stored', async () => {
@@ -442,6 +515,44 @@ describe('credentials', () => {
     expect([...t.store.manifests.values()].map((m) => m.private)).toEqual([true]);
     expect([...t.store.tags.values()].map((tag) => tag.private)).toEqual([true]);
   }
+
+  it('concurrent GETs of one digest with different credentials make one GET; the others are authorized by their own HEAD', async () => {
+    t.registry.privateRepo = true;
+    t.registry.push('v1', v1);
+    const tokens = ['Bearer a', 'Bearer b', 'Bearer c'];
+    const answers = await Promise.all(tokens.map((token) => t.ask(v1.digest, { headers: { Authorization: token } })));
+    for (const r of answers) {
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual(v1.body);
+    }
+    const calls = t.registry.calls.map((c) => `${c.method} ${c.authorization}`);
+    expect(calls.filter((c) => c.startsWith('GET'))).toEqual(['GET Bearer a']);
+    expect(calls.filter((c) => c.startsWith('HEAD')).sort()).toEqual(['HEAD Bearer b', 'HEAD Bearer c', 'HEAD null']);
+    expect(answers.map((r) => r.cacheStatus)).toEqual([
+      `regcache; fwd=miss; stored; ttl=${TTL}`,
+      `regcache; fwd=miss; stored; collapsed; ttl=${TTL}`,
+      `regcache; fwd=miss; stored; collapsed; ttl=${TTL}`,
+    ]);
+  });
+
+  it('a request whose own HEAD is refused never gets the shared body: it gets upstream’s refusal', async () => {
+    t.registry.privateRepo = true;
+    t.registry.push('v1', v1);
+    const refusal = '{"errors":[{"code":"DENIED"}]}';
+    t.registry.override = (call) =>
+      call.authorization === 'Bearer other-repo' ? new Response(call.method === 'HEAD' ? null : refusal, { status: 403 }) : undefined;
+    const [good, refused] = await Promise.all([
+      t.ask(v1.digest, { headers: { Authorization: 'Bearer good' } }),
+      t.ask(v1.digest, { headers: { Authorization: 'Bearer other-repo' } }),
+    ]);
+    expect(good.status).toBe(200);
+    expect(good.body).toEqual(v1.body);
+    expect(refused.status).toBe(403);
+    expect(new TextDecoder().decode(refused.body!)).toBe(refusal);
+    const calls = t.registry.calls.map((c) => `${c.method} ${c.authorization}`);
+    expect(calls.filter((c) => c.includes('other-repo'))).toEqual(['HEAD Bearer other-repo', 'GET Bearer other-repo']);
+    expect(calls.filter((c) => c === 'GET Bearer good')).toHaveLength(1);
+  });
 
   it('a credentialed miss of public content is stored public: later a zero-request hit for anyone', async () => {
     t.registry.push('v1', v1);

@@ -1,6 +1,7 @@
 // Answers the page client (regcache/client) over the MessageChannel port it sends.
 import type { ClientReplies, ClientRequest, PurgeFilter, WorkerReply } from '../../core/protocol.js';
 import type { Maintenance } from '../housekeeping/maintenance.js';
+import type { Recency } from '../storage/recency.js';
 import type { ManifestStore } from '../storage/store.js';
 import type { Stats } from './stats.js';
 
@@ -25,10 +26,13 @@ export interface MessageDeps {
   maintenance: Maintenance;
   // Settles when the start-up sweep is done: nothing expired is listed before it.
   ready: Promise<unknown>;
+  // Pending last uses and expiry extensions, written before a client reads the store.
+  recency: Pick<Recency, 'flush'>;
 }
 
 export async function answer(request: ClientRequest, deps: MessageDeps): Promise<ClientReplies[keyof ClientReplies]> {
   await deps.ready;
+  await deps.recency.flush();
   switch (request.type) {
     case 'stats':
       return deps.stats.snapshot();

@@ -3,7 +3,6 @@
 import type { HTTPMethod } from 'workbox-routing/utils/constants.js';
 import { coversOrigin, type RegcacheConfig } from '../../core/config.js';
 import { type ManifestTarget, parseManifestUrl } from '../../core/oci/grammar.js';
-import type { Stats } from '../reporting/stats.js';
 import type { ManifestStrategy } from '../strategy/manifest-strategy.js';
 
 const WRITE_METHODS = ['PUT', 'DELETE', 'POST', 'PATCH'] as const;
@@ -20,26 +19,22 @@ export interface ManifestRoute {
   handler(options: { request: Request; params: ManifestTarget; event?: ExtendableEvent }): Promise<Response>;
 }
 
-export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrategy, stats: Stats): ManifestRoute[] {
+// `written` settles once what a read leaves to write afterwards (counters, last uses, expiry
+// extensions) has been written: the read's event lasts until then.
+export function manifestRoutes(config: RegcacheConfig, strategy: ManifestStrategy, written: () => Promise<unknown>): ManifestRoute[] {
   // The match result reaches the handler as `params`, so the URL is parsed once.
   const match: ManifestRoute['match'] = ({ url }) => {
     const target = parseManifestUrl(url);
     return target && coversOrigin(config, target.upstream) ? target : false;
   };
   const read: ManifestRoute['handler'] = ({ request, params, event }) => {
-    const extend = (work: Promise<unknown>) =>
-      event?.waitUntil(
-        work.then(
-          () => stats.idle(),
-          () => stats.idle(),
-        ),
-      );
+    const extend = (work: Promise<unknown>) => event?.waitUntil(work.then(written, written));
     const answer = strategy.handle(request, params, extend).catch((error: unknown) => {
       // A fault of regcache's own must not cost the page its answer: go as if it weren't here.
       console.error('regcache: answering from the network after an internal error', error);
       return fetch(request);
     });
-    // Keep the worker up until this request's counters are written, and any background
+    // Keep the worker up until this request's writes have landed, and any background
     // re-check it started (`swr`) has run and been counted.
     extend(answer);
     return answer;

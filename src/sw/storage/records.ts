@@ -4,6 +4,7 @@
 import { addBytes } from './byte-total.js';
 import type { Db, RecordsTx } from './database.js';
 import { manifestKey, tagKey } from './keys.js';
+import type { Extension } from './recency.js';
 import { manifestCost, tagRecordCost } from './record-cost.js';
 import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from './schema.js';
 
@@ -50,28 +51,6 @@ export async function hasManifest(tx: RecordsTx, key: ManifestKey): Promise<bool
   return (await tx.objectStore('manifests').getKey(key)) !== undefined;
 }
 
-/**
- * Upstream vouched for this content again: sets both records' `confirmedAt` and `expiresAt`
- * (ms since the epoch). A manifest swept meanwhile is never resurrected, and its tag is
- * left alone. Answers the records as written, or null when the manifest is gone.
- */
-export async function confirmRecords(
-  db: Db,
-  manifest: ManifestKey,
-  tag: TagKey | null,
-  confirmedAt: number,
-  expiresAt: number,
-): Promise<{ manifest: ManifestRecord; tag: TagRecord | null } | null> {
-  const tx = db.transaction(['manifests', 'tags'], 'readwrite');
-  const stamp = <R>(r: R | undefined) => r && { ...r, confirmedAt, expiresAt };
-  const m = stamp(await tx.objectStore('manifests').get(manifest));
-  if (m) await tx.objectStore('manifests').put(m);
-  const t = tag && m ? stamp(await tx.objectStore('tags').get(tag)) : undefined;
-  if (t) await tx.objectStore('tags').put(t);
-  await tx.done;
-  return m ? { manifest: m, tag: t ?? null } : null;
-}
-
 /** Last-use times (ms since the epoch) to write, by record. */
 export type Uses<K> = Map<string, { key: K; at: number }>;
 
@@ -89,9 +68,30 @@ function forward<K, R extends { lastUsed: number }>(store: UsedStore<K, R>, uses
   );
 }
 
-/** Writes batched last-use times, only forward; records deleted meanwhile stay deleted. */
-export async function touchRecords(db: Db, manifests: Uses<ManifestKey>, tags: Uses<TagKey>): Promise<void> {
+/**
+ * Writes a batch of what hits did (recency.ts), in one transaction: expiry extensions after
+ * upstream vouched for records again (`confirmedAt`, `expiresAt`, ms since the epoch), in
+ * order so that a later one of the same record wins, then last-use times, only forward. A
+ * record deleted meanwhile stays deleted (a tag is only extended with its manifest). One
+ * fetched anew within the batch's second gets the confirmation's life, at most that second
+ * shorter than its own.
+ */
+export async function touchRecords(
+  db: Db,
+  manifests: Uses<ManifestKey>,
+  tags: Uses<TagKey>,
+  extensions: readonly Extension[] = [],
+): Promise<void> {
   const tx = db.transaction(['manifests', 'tags'], 'readwrite');
-  await Promise.all([forward(tx.objectStore('manifests'), manifests), forward(tx.objectStore('tags'), tags)]);
+  const ms = tx.objectStore('manifests');
+  const ts = tx.objectStore('tags');
+  for (const { manifest, tag, confirmedAt, expiresAt } of extensions) {
+    const m = await ms.get(manifest);
+    if (!m) continue;
+    await ms.put({ ...m, confirmedAt, expiresAt });
+    const t = tag && (await ts.get(tag));
+    if (t) await ts.put({ ...t, confirmedAt, expiresAt });
+  }
+  await Promise.all([forward(ms, manifests), forward(ts, tags)]);
   await tx.done;
 }

@@ -12,7 +12,8 @@ import { listEntries } from './listing.js';
 import { RecordMemory } from './memory.js';
 import { getMeta, putMeta, updateMeta } from './meta.js';
 import { clearRecords, purgeMatching } from './purge.js';
-import { confirmRecords, hasManifest, isQuotaError, putRecordsIn, StorageFullError, touchRecords, type Uses } from './records.js';
+import type { Extension } from './recency.js';
+import { hasManifest, isQuotaError, putRecordsIn, StorageFullError, touchRecords, type Uses } from './records.js';
 import type { ManifestKey, ManifestRecord, RegcacheSchema, TagKey, TagRecord } from './schema.js';
 import { earliestExpiry, sweepExpired } from './sweep.js';
 
@@ -85,20 +86,22 @@ export class ManifestStore {
     }
   }
 
-  /** Upstream vouched for this content again: push both expiries forward. */
-  confirm(manifest: ManifestKey, tag: TagKey | null, confirmedAt: number, expiresAt: number): Promise<boolean> {
-    const generation = this.#memory.generation;
-    return this.#db.run('extending a record', false, async (db) => {
-      const written = await confirmRecords(db, manifest, tag, confirmedAt, expiresAt);
-      if (written) this.#remember(generation, written.manifest, written.tag);
-      else this.#memory.delete([manifest]);
-      return written !== null;
-    });
+  /**
+   * Upstream vouched for a record again: the memory copy, if it holds the records, has the
+   * longer life at once; IndexedDB gets it from touch(), batched (recency.ts). A copy
+   * dropped and read back before that write keeps the shorter life: at worst one more
+   * re-check or fetch, never a record served past what upstream vouched for.
+   */
+  extendRemembered({ manifest, tag, confirmedAt, expiresAt }: Extension): void {
+    const m = this.#memory.getManifest(manifest);
+    const t = m && tag && this.#memory.getTag(tag);
+    if (m) this.#memory.setManifest({ ...m, confirmedAt, expiresAt });
+    if (t) this.#memory.setTag({ ...t, confirmedAt, expiresAt });
   }
 
-  /** Writes batched last-use times; records deleted meanwhile stay deleted. */
-  touch(manifests: Uses<ManifestKey>, tags: Uses<TagKey>): Promise<boolean> {
-    return this.#db.ok('recording recent use', (db) => touchRecords(db, manifests, tags));
+  /** Writes what hits did, batched (recency.ts): expiry extensions, then last-use times; records deleted meanwhile stay deleted. */
+  touch(manifests: Uses<ManifestKey>, tags: Uses<TagKey>, extensions: readonly Extension[] = []): Promise<boolean> {
+    return this.#db.ok('recording recent use', (db) => touchRecords(db, manifests, tags, extensions));
   }
 
   // After a committed write. Had anything been deleted or reset since the write began (the

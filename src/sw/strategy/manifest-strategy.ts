@@ -33,8 +33,6 @@ export interface StrategyStore {
   getTag(key: TagKey): Promise<TagRecord | undefined>;
   /** Stores both or neither; a tag alone only while its manifest is stored. Throws StorageFullError on a full quota. */
   put(manifest: ManifestRecord | null, tag: TagRecord | null): Promise<boolean>;
-  /** Upstream vouched for the content again: extends both records' lives. */
-  confirm(manifest: ManifestKey, tag: TagKey | null, confirmedAt: number, expiresAt: number): Promise<boolean>;
   /** Drops one Accept variant of a tag. */
   dropTag(key: TagKey): Promise<boolean>;
   /** Drops every Accept variant of a tag. */
@@ -57,7 +55,8 @@ export interface StrategyOptions {
   config: RegcacheConfig;
   store: StrategyStore;
   stats: Pick<Stats, 'bump'>;
-  recency: Pick<Recency, 'used'>;
+  // Where uses and confirmations go: applied at once in memory, written after the answer.
+  recency: Pick<Recency, 'used' | 'extend'>;
   maintenance: SaveMaintenance;
   events: Pick<Events, 'emit'>;
   now: Clock;
@@ -86,6 +85,8 @@ export class ManifestStrategy {
   readonly #upstream: UpstreamCalls;
   readonly #gate = new RetryAfterGate();
   readonly #fetches = new InFlight<Fetched>();
+  // The same GETs keyed without credentials: requests with other credentials may share them.
+  readonly #pulls = new InFlight<Fetched>();
   readonly #heads = new InFlight<UpstreamAnswer | null>();
   readonly #vouched = new Map<string, number>();
   readonly #revalidations = new InFlight<void>();
@@ -125,7 +126,7 @@ export class ManifestStrategy {
     const recheck = await this.recheck(ask, record.digest);
     if (recheck.kind !== 'confirmed' && recheck.kind !== 'moved') return this.#unconfirmed(ask, recheck, record, null);
     // Upstream accepted these credentials; only a HEAD naming the digest extends its life.
-    const confirmed = recheck.kind === 'confirmed' ? await this.#confirm(record, null) : record;
+    const confirmed = recheck.kind === 'confirmed' ? this.#confirm(record, null) : record;
     return this.#hit(confirmed, null, { detail: 'revalidated' });
   }
 
@@ -159,14 +160,14 @@ export class ManifestStrategy {
     }
 
     const recheck = await this.recheck(ask, tag.digest);
-    if (recheck.kind === 'confirmed') return this.#hit(await this.#confirm(record, tag), tag, { detail: 'revalidated' });
+    if (recheck.kind === 'confirmed') return this.#hit(this.#confirm(record, tag), tag, { detail: 'revalidated' });
     if (recheck.kind !== 'moved') return this.#unconfirmed(ask, recheck, record, tag);
     const { digest, answer } = recheck;
     if (digest && waitUntil) this.#o.events.emit({ type: 'tag-moved', upstream, repository, tag: reference, from: tag.digest, to: digest });
     const moved = digest ? await this.#servable(ask, digest) : null;
     if (moved?.record) {
       // The tag moved to content already stored: repoint it, no body needed.
-      const confirmed = await this.#confirm(moved.record, null);
+      const confirmed = this.#confirm(moved.record, null);
       const repointed = tagRecord(ask, confirmed, this.#now());
       await save(this.#store, this.#o.maintenance, null, repointed);
       return this.#hit(confirmed, repointed, { detail: 'revalidated' });
@@ -268,10 +269,12 @@ export class ManifestStrategy {
     return { kind: 'record', record, status: { hit: true, ...extra, ttl: secondsLeft(record, now) } };
   }
 
-  async #confirm(record: ManifestRecord, tag: TagRecord | null): Promise<ManifestRecord> {
+  // Upstream vouched for the content again. The answer goes out with the longer life; the
+  // write follows it (answer first, write afterwards).
+  #confirm(record: ManifestRecord, tag: TagRecord | null): ManifestRecord {
     const confirmedAt = this.#now();
     const expiresAt = expiryFor(confirmedAt, this.#config.ttl);
-    await this.#store.confirm(manifestKey(record), tag ? tagKey(tag) : null, confirmedAt, expiresAt);
+    this.#o.recency.extend({ manifest: manifestKey(record), tag: tag && tagKey(tag), confirmedAt, expiresAt });
     return { ...record, confirmedAt, expiresAt };
   }
 
@@ -308,13 +311,33 @@ export class ManifestStrategy {
     }
   }
 
-  #flightKey(method: string, ask: Ask, reference: string): string {
+  #flightKey(method: string, ask: Ask, reference: string, credentials = credentialKey(ask)): string {
     const { upstream, repository } = ask.target;
-    return [method, upstream, repository, reference, ask.acceptKey, credentialKey(ask), ask.noStore].join('\n');
+    return [method, upstream, repository, reference, ask.acceptKey, ask.noStore, credentials].join('\n');
   }
 
   async #fetch(ask: Ask, reference: string): Promise<{ fetched: Fetched; joined: boolean }> {
-    const { result, joined } = this.#fetches.run(this.#flightKey('GET', ask, reference), () => this.#fetchAndStore(ask, reference));
+    const key = this.#flightKey('GET', ask, reference);
+    // The same manifest whatever the credentials ('' is no credential key).
+    const pullKey = this.#flightKey('GET', ask, reference, '');
+    // Another request, with other credentials, is pulling this very manifest: a HEAD with
+    // this request's own credentials (no pull) asks upstream whether it would serve them the
+    // same content, and only then do they share the body. Otherwise this request makes a GET
+    // of its own, so a refused one gets upstream's refusal as upstream words it.
+    const pull = this.#fetches.get(key) ? undefined : this.#pulls.get(pullKey);
+    if (
+      pull &&
+      (await this.#serves(
+        ask,
+        reference,
+        pull.then((f) => f.kind === 'record' && f.record.digest),
+      ))
+    ) {
+      return { fetched: await pull, joined: true };
+    }
+    // Never onto another's pull unauthorized: with one running, this GET is a GET of its own.
+    const own = () => this.#fetchAndStore(ask, reference);
+    const { result, joined } = this.#fetches.run(key, () => (pull ? own() : this.#pulls.run(pullKey, own).result));
     return { fetched: await result, joined };
   }
 
@@ -341,7 +364,10 @@ export class ManifestStrategy {
 
     const { digest } = verified;
     const now = this.#now();
-    const isPrivate = ask.credentialed && !(await this.#servedAnonymously(ask, reference, digest));
+    // Public only when upstream serves it to a request with no credentials at all: no
+    // Authorization, cookies or HTTP auth.
+    const anonymous: Ask = { ...ask, authorization: null, credentials: 'omit', credentialed: false };
+    const isPrivate = ask.credentialed && !(await this.#serves(anonymous, reference, digest));
     const record = manifestRecord(ask.target, digest, mediaType, answer.body, headers, now, this.#config.ttl, isPrivate);
     // The credential-free HEAD asked by this very tag: when it named the same digest, the
     // tag's resolution is public too, not only its content.
@@ -350,16 +376,15 @@ export class ManifestStrategy {
     return { kind: 'record', record, stored };
   }
 
-  // Whether upstream serves this content to a request that carries no credentials at all:
-  // one HEAD (no pull), without Authorization, cookies or HTTP auth. Only then may a record
-  // fetched with credentials be public.
-  async #servedAnonymously(ask: Ask, reference: string, digest: string): Promise<boolean> {
-    const anonymous: Ask = { ...ask, authorization: null, credentials: 'omit', credentialed: false };
-    const head = await this.#upstream.head(anonymous, reference, this.#config.timeout);
-    if (!head || head.status < 200 || head.status > 299) return false;
+  // Whether upstream serves `digest` (false: nothing to serve; it may settle after the HEAD
+  // has gone) to `ask`'s credentials: one HEAD, not a counted pull.
+  async #serves(ask: Ask, reference: string, digest: string | false | Promise<string | false>): Promise<boolean> {
+    const head = await this.#upstream.head(ask, reference, this.#config.timeout);
+    const want = await digest;
+    if (!want || !head || head.status < 200 || head.status > 299) return false;
     // By tag, the tag must lead to the same content; by digest, a 2xx names it already.
     const named = headerOf(head, 'docker-content-digest');
-    return named === digest || (reference === digest && named === null);
+    return named === want || (reference === want && named === null);
   }
 
   // The one place records are dropped for what upstream said: a 2xx to a write drops the

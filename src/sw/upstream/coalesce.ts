@@ -1,14 +1,13 @@
-// Identical concurrent requests share one upstream call.
+// Identical concurrent requests share one upstream call. The map holds the calls running,
+// by key: get() tells whether one is.
 
-export class InFlight<T> {
-  readonly #pending = new Map<string, Promise<T>>();
-
+export class InFlight<T> extends Map<string, Promise<T>> {
   // `joined` tells the caller it is riding on someone else's call.
   run(key: string, task: () => Promise<T>): { result: Promise<T>; joined: boolean } {
-    const existing = this.#pending.get(key);
+    const existing = this.get(key);
     if (existing) return { result: existing, joined: true };
-    const result = task().finally(() => this.#pending.delete(key));
-    this.#pending.set(key, result);
+    const result = task().finally(() => this.delete(key));
+    this.set(key, result);
     return { result, joined: false };
   }
 }

@@ -173,3 +173,58 @@ test('a token for repository A never gets repository B’s stored records while 
     `${offline.status}, ${cs(offline.headers['cache-status'])}: served stale, as the rule says`,
   );
 });
+
+// Concurrent GETs of one digest with different tokens share one upstream GET; each other
+// request is authorized by a HEAD with its own token first. A token for another repository
+// is refused by that HEAD: its page gets distribution's own refusal, never the body.
+test('one pull for many tokens: the others are authorized by their own HEAD, a refused one gets upstream’s refusal', async ({
+  auth,
+  regcache,
+}) => {
+  const repo = uniqueRepo('auth/pull');
+  const elsewhere = uniqueRepo('auth/elsewhere');
+  const img = await push(auth, repo, 'v1');
+  const page = await regcache.open({ upstream: auth.proxy.url });
+  const url = `${auth.proxy.url}/v2/${repo}/manifests/${img.digest}`;
+  const tokens = [
+    await tokenFor(page, auth.tokens, repo),
+    await tokenFor(page, auth.tokens, repo),
+    await tokenFor(page, auth.tokens, elsewhere),
+  ];
+  expect(new Set(tokens).size).toBe(3);
+  const upstream = await direct(url, { headers: { ...all, Authorization: `Bearer ${tokens[2]}` } });
+  // The first GET is slowed, so the other requests arrive while it is in flight.
+  auth.proxy.addFault({ method: 'GET', path: `/v2/${repo}/manifests/`, delayMs: 1_500, times: 1 });
+  auth.proxy.reset();
+  const answers = await page.evaluate(
+    async ({ url, accept, tokens }) =>
+      Promise.all(
+        tokens.map(async (token, i) => {
+          // In order, so the first token's GET is the one in flight.
+          await new Promise((r) => setTimeout(r, i * 200));
+          const res = await fetch(url, { headers: { Accept: accept, Authorization: `Bearer ${token}` } });
+          return { status: res.status, text: await res.text(), cacheStatus: res.headers.get('Cache-Status') };
+        }),
+      ),
+    { url, accept: ACCEPT_ALL, tokens },
+  );
+  const [first, second, refused] = answers;
+  for (const r of [first!, second!]) {
+    expect(r.status).toBe(200);
+    expect(sha256(Buffer.from(r.text))).toBe(img.digest);
+  }
+  expect(second!.cacheStatus).toContain('collapsed');
+  // Upstream's refusal, as upstream words it.
+  expect(refused!.status).toBe(ok(upstream).status);
+  expect(refused!.text).toBe(ok(upstream).text);
+  const calls = auth.proxy.log
+    .filter((e) => e.path.includes('/manifests/'))
+    .map((e) => `${e.method} ${tokens.findIndex((t) => e.headers.authorization === `Bearer ${t}`)} ${e.status}`);
+  // One GET that answered the manifest; the refused token's own GET answered its refusal.
+  expect(calls.filter((c) => c.startsWith('GET')).sort()).toEqual(['GET 0 200', `GET 2 ${ok(upstream).status}`]);
+  expect(calls.filter((c) => c.startsWith('HEAD')).sort()).toEqual(['HEAD -1 401', 'HEAD 1 200', `HEAD 2 ${ok(upstream).status}`]);
+  reliability(
+    'three tabs, three tokens, one cold digest (one token for another repository)',
+    `upstream saw ${calls.filter((c) => c.startsWith('GET') && c.endsWith('200')).length} GET that served the manifest and HEADs for the others; the refused tab got ${refused!.status}, upstream's own answer`,
+  );
+});

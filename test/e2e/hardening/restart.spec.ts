@@ -4,7 +4,7 @@ import { ACCEPT_ALL, pushImage } from '../../servers/images.js';
 import type { FaultRule } from '../../servers/proxy.js';
 import { bodyOf, expect, type FetchResult, isFetchError, test, uniqueRepo } from '../support/fixtures.js';
 import { checkStore, cs, probeWorker, reliability, sleep, stopWorkerNow } from '../support/hardening.js';
-import { entries, pulledCost, stats } from '../support/store-helpers.js';
+import { dumpDb, entries, pulledCost, stats } from '../support/store-helpers.js';
 
 const all = { headers: { Accept: ACCEPT_ALL } };
 
@@ -88,3 +88,37 @@ for (const c of CASES) {
     }
   });
 }
+
+// The expiry extension after a confirming HEAD is written after the answer, in a batch
+// (src/sw/storage/extensions.ts). A worker stopped right after the answer may lose it; it
+// must never lose more: the record stays whole and is served as it was.
+test('a worker stopped right after a re-checked answer keeps the record whole and serves it after the restart', async ({
+  env,
+  regcache,
+}) => {
+  const repo = uniqueRepo('extend-stop');
+  const img = await pushImage(env.registry.url, repo, 'v1', 'oci');
+  const page = await regcache.open({ ttl: '60' });
+  const url = `${env.proxy.url}/v2/${repo}/manifests/v1`;
+  await regcache.fetchIn(page, url, all);
+  const before = await dumpDb(page);
+  await sleep(1_100);
+  const again = await regcache.fetchIn(page, url, all);
+  if (isFetchError(again)) throw new Error(again.error);
+  expect(cs(again.headers['cache-status'])).toBe('regcache; hit; detail=revalidated');
+  await stopWorkerNow(page);
+
+  // Stopped before or after the batched write: the extension landed on both records or on none.
+  const after = await dumpDb(page);
+  const lived = [after.manifests[0]!.expiresAt - before.manifests[0]!.expiresAt, after.tags[0]!.expiresAt - before.tags[0]!.expiresAt];
+  expect(lived[0] === 0 ? lived : lived.map((d) => d >= 1_000)).toEqual(lived[0] === 0 ? [0, 0] : [true, true]);
+
+  // The restarted worker re-checks and serves the same bytes; nothing is fetched again.
+  const next = await regcache.fetchIn(page, url, all);
+  if (isFetchError(next)) throw new Error(next.error);
+  expect(next.status).toBe(200);
+  expect(cs(next.headers['cache-status'])).toBe('regcache; hit; detail=revalidated');
+  expect(bodyOf(next).equals(img.body)).toBe(true);
+  expect(env.proxy.count({ method: 'GET', path: `/v2/${repo}/manifests/` })).toBe(1);
+  expect((await checkStore(page)).problems).toEqual([]);
+});
