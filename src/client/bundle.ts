@@ -15,7 +15,7 @@ import {
 } from '../core/bundle/format.js';
 import { type LayoutReader, type LayoutTarget, layoutToBundle } from '../core/bundle/oci-layout.js';
 import { readTar } from '../core/bundle/tar.js';
-import { verifyBundle } from '../core/bundle/verify.js';
+import { tagRefused, verifyBundle } from '../core/bundle/verify.js';
 import { DEFAULTS } from '../core/config.js';
 import { acceptKey, acceptTypes } from '../core/http/accept.js';
 import type { ClientRequest, PurgeFilter } from '../core/protocol.js';
@@ -221,16 +221,7 @@ export async function importBundle(bundle: string | Bundle, options: ImportOptio
     };
     if (held && held.confirmedAt >= record.confirmedAt) report.unchanged++;
     else if (await s.put(null, record)) report.tags++;
-    else
-      report.rejected.push({
-        kind: 'tag',
-        index: t.index,
-        upstream: t.upstream,
-        repository: t.repository,
-        reference: t.tag,
-        code: 'MANIFEST_UNKNOWN',
-        message: `its manifest ${t.digest} is neither in the bundle nor stored`,
-      });
+    else report.rejected.push(tagRefused(t, 'is neither in the bundle nor stored'));
   }
   if (report.manifests + report.tags > 0) await dropWorkerMemory(options.worker);
   return report;

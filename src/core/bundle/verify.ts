@@ -8,6 +8,19 @@ import type { ReadBundle, RejectedRecord } from './format.js';
 
 const manifestId = (r: { upstream: string; repository: string; digest: string }) => JSON.stringify([r.upstream, r.repository, r.digest]);
 
+/** A tag refused because its manifest is not there to store: `why` says what became of it. */
+export function tagRefused(t: ReadBundle['tags'][number], why: string): RejectedRecord {
+  return {
+    kind: 'tag',
+    index: t.index,
+    upstream: t.upstream,
+    repository: t.repository,
+    reference: t.tag,
+    code: 'MANIFEST_UNKNOWN',
+    message: `its manifest ${t.digest} ${why}`,
+  };
+}
+
 /** The bundle with every manifest verified; what failed is added to `rejected`. */
 export async function verifyBundle(read: ReadBundle): Promise<ReadBundle> {
   const rejected: RejectedRecord[] = [...read.rejected];
@@ -33,15 +46,7 @@ export async function verifyBundle(read: ReadBundle): Promise<ReadBundle> {
   });
   const tags = read.tags.filter((t) => {
     if (!refused.has(manifestId(t))) return true;
-    rejected.push({
-      kind: 'tag',
-      index: t.index,
-      upstream: t.upstream,
-      repository: t.repository,
-      reference: t.tag,
-      code: 'MANIFEST_UNKNOWN',
-      message: `its manifest ${t.digest} was refused`,
-    });
+    rejected.push(tagRefused(t, 'was refused'));
     return false;
   });
   return { createdAt: read.createdAt, manifests, tags, rejected };

@@ -2,8 +2,9 @@
 // own IndexedDB store and a real registry. The page runs the client's bundle code from
 // dist/playwright-page.js (idb inside), which the static server serves on the page origin.
 import type { Page } from '@playwright/test';
-import { ACCEPT_ALL, pushImage } from '../../servers/images.js';
-import { type Env, expect, ok, type Regcache, test, uniqueRepo } from '../support/fixtures.js';
+import { pushImage } from '../../servers/images.js';
+import { expect, test, uniqueRepo } from '../support/fixtures.js';
+import { manifestAnswer } from '../support/manifest-answer.js';
 import { client, entries } from '../support/store-helpers.js';
 
 interface Bundle {
@@ -31,14 +32,7 @@ const importInto = (page: Page, bundle: unknown) =>
     typeof bundle === 'string' ? bundle : JSON.stringify(bundle),
   );
 
-async function get(regcache: Regcache, page: Page, env: Env, repo: string, ref: string) {
-  const answer = ok(await regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/${ref}`, { headers: { Accept: ACCEPT_ALL } }));
-  return {
-    status: answer.status,
-    cacheStatus: answer.headers['cache-status'] ?? '',
-    digest: answer.headers['docker-content-digest'] ?? '',
-  };
-}
+const get = manifestAnswer;
 
 test('an exported store imported again serves by digest with nothing upstream; a flipped byte is refused with its tag, and nothing of it is stored', async ({
   env,

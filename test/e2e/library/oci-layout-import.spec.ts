@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { layoutToBundle } from '../../../src/core/bundle/oci-layout.js';
 import { ACCEPT_ALL, pushImage } from '../../servers/images.js';
-import { type Env, expect, ok, type Regcache, test, uniqueRepo } from '../support/fixtures.js';
+import { expect, test, uniqueRepo } from '../support/fixtures.js';
+import { manifestAnswer } from '../support/manifest-answer.js';
 import { entries } from '../support/store-helpers.js';
 
 const skopeo = (args: string[]) =>
@@ -25,14 +26,7 @@ interface PageApi {
   };
 }
 
-async function get(regcache: Regcache, page: Page, env: Env, repo: string, ref: string) {
-  const answer = ok(await regcache.fetchIn(page, `${env.proxy.url}/v2/${repo}/manifests/${ref}`, { headers: { Accept: ACCEPT_ALL } }));
-  return {
-    status: answer.status,
-    cacheStatus: answer.headers['cache-status'] ?? '',
-    digest: answer.headers['docker-content-digest'] ?? '',
-  };
-}
+const get = manifestAnswer;
 
 test('a layout skopeo writes, as a directory and as a tar: its index, manifests and tag are stored and served offline', async ({
   env,
