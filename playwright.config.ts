@@ -15,10 +15,11 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-// The contract's e2e suite (core and expiry behaviours) also runs in Firefox ESR, driven by
+// The contract's e2e suite (core and expiry behaviours) and the client's bundle and OCI
+// layout specs also run in Firefox ESR, driven by
 // puppeteer-core (test/e2e/support/firefox.ts); the project name printed with each test names the engine.
 export const CONTRACT_SPECS =
-  /[\\/](answers|traffic|offline|failures|verification|untouched|config|expiry|sweep|budget|client|variants|rate-limits|credentials|swr)\.spec\.ts$/;
+  /[\\/](answers|traffic|offline|failures|verification|untouched|config|expiry|sweep|budget|client|variants|rate-limits|credentials|swr|bundles|oci-layout-import)\.spec\.ts$/;
 
 // WebKitGTK (MiniBrowser, driven by WebKitWebDriver: test/e2e/support/webkit.ts) runs the
 // contract's specs too, the test bed's own checks of its fixtures, and the inspector's main

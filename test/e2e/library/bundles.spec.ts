@@ -1,10 +1,10 @@
 // exportBundle() and importBundle() (regcache/client) in a real browser, against the worker's
 // own IndexedDB store and a real registry. The page runs the client's bundle code from
-// dist/playwright-page.js (idb inside), which the static server serves on the page origin.
+// dist/playwright-page.js, which the static server serves on the page origin.
 import type { Page } from '@playwright/test';
 import { pushImage } from '../../servers/images.js';
 import { expect, test, uniqueRepo } from '../support/fixtures.js';
-import { manifestAnswer } from '../support/manifest-answer.js';
+import { manifestAnswer, withBundleCode } from '../support/manifest-answer.js';
 import { client, entries } from '../support/store-helpers.js';
 
 interface Bundle {
@@ -21,9 +21,7 @@ interface PageBundles {
   };
 }
 
-async function withBundles(page: Page): Promise<void> {
-  await page.addScriptTag({ url: '/playwright-page.js' });
-}
+const withBundles = withBundleCode;
 const exportFrom = async (page: Page, filter?: object): Promise<Bundle> =>
   JSON.parse(await page.evaluate((f) => (window as unknown as PageBundles).__regcachePlaywright.exportBundle(f), filter));
 const importInto = (page: Page, bundle: unknown) =>

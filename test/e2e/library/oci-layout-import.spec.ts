@@ -9,7 +9,7 @@ import type { Page } from '@playwright/test';
 import { layoutToBundle } from '../../../src/core/bundle/oci-layout.js';
 import { ACCEPT_ALL, pushImage } from '../../servers/images.js';
 import { expect, test, uniqueRepo } from '../support/fixtures.js';
-import { manifestAnswer } from '../support/manifest-answer.js';
+import { manifestAnswer, withBundleCode } from '../support/manifest-answer.js';
 import { entries } from '../support/store-helpers.js';
 
 const skopeo = (args: string[]) =>
@@ -54,7 +54,7 @@ test('a layout skopeo writes, as a directory and as a tar: its index, manifests 
     expect(bundle.tags.map((t) => [t.tag, t.digest])).toEqual([['v1', image.digest]]);
 
     const page = await regcache.open({ ttl: '3600' });
-    await page.addScriptTag({ url: '/playwright-page.js' });
+    await withBundleCode(page);
     const api = (p: Page) => p.evaluate.bind(p);
     const fromDir = await api(page)(
       (text) => (window as unknown as PageApi).__regcachePlaywright.importBundle(text, 3600),

@@ -11,3 +11,21 @@ export async function manifestAnswer(regcache: Regcache, page: Page, env: Env, r
     digest: answer.headers['docker-content-digest'] ?? '',
   };
 }
+
+/**
+ * Loads dist/playwright-page.js (the client's bundle code, as the Playwright fixture injects
+ * it) into the page, through evaluate alone so that Firefox's and WebKit's pages can too.
+ */
+export async function withBundleCode(page: Page): Promise<void> {
+  await page.evaluate(
+    (src) =>
+      new Promise<void>((resolve, reject) => {
+        const script = document.createElement('script');
+        script.src = src;
+        script.onload = () => resolve();
+        script.onerror = () => reject(new Error(`${src} did not load`));
+        document.head.append(script);
+      }),
+    '/playwright-page.js',
+  );
+}
