@@ -95,6 +95,8 @@ const VIEWS: Array<[string, (page: Page, server: InspectorServer) => Promise<voi
 
 for (const [name, open] of VIEWS) {
   test(`axe: no serious or critical violation on the ${name} view, light and dark, desktop and phone`, async ({ page, inspector }) => {
+    // Four axe audits of a whole page each: under CI's load that can run past the default minute.
+    test.slow();
     await open(page, inspector);
     expect(await audit(page, name)).toEqual([]);
     await goOnline(page, inspector);
