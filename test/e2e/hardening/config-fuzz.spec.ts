@@ -139,7 +139,11 @@ for (const [i, c] of chosen.entries()) {
         if (config.fresh === 0 && config.swr > 0) {
           // Within swr: served at once, and the re-check (hung here) runs in the background.
           expect(again.headers['cache-status']).toMatch(/^regcache; hit; (ttl=\d+; )?detail=stale-while-revalidate$/);
-          await waitFor(async () => env.proxy.count({ method: 'HEAD' }), (n) => n === 1, 10_000);
+          await waitFor(
+            async () => env.proxy.count({ method: 'HEAD' }),
+            (n) => n === 1,
+            10_000,
+          );
           seen.push(`fresh=0, swr=${config.swr}: served at once; the re-check ran in the background`);
         } else if (config.fresh === 0) {
           expect(again.headers['cache-status']).toMatch(/^regcache; hit;.*detail=stale/);
