@@ -73,10 +73,7 @@ async function openInspector(page: PuppeteerPage, origin: string, query = ''): P
 
 const VIEW = '#view';
 
-test('browse: repositories, a repository’s tags with platforms, size and created; a tag, a platform', async ({
-  tab: page,
-  inspector,
-}) => {
+test('browse: repositories, a repository’s tags with platforms, size and created; a tag, a platform', async ({ tab: page, inspector }) => {
   await openInspector(page, inspector.url);
   await clickLink(page, 'body', 'Browse the repositories on the embedded sample registry');
   await expect.poll(() => text(page, `${VIEW} [data-view="catalog"] h2`)).toMatch(/^Repositories on /);
