@@ -13,8 +13,8 @@ import { isCanonicalDigest, matchesDigest } from '../../../src/core/oci/digest.j
 import { isValidName } from '../../../src/core/oci/grammar.js';
 import { upstreamFromQuery } from '../config.js';
 import type { ConfigStore } from '../config-store.js';
-import { REGISTRY_ID_HEADER } from '../offline-names.js';
 import { h, replaceChildren } from '../dom.js';
+import { REGISTRY_ID_HEADER } from '../offline-names.js';
 import { isRecord, record } from '../untrusted.js';
 
 /** The largest tar read (bytes): it is read into memory whole. */
