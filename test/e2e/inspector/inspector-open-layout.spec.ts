@@ -2,6 +2,7 @@
 // the embedded registry serves) is picked as a directory and imported under a repository
 // the registry does not have; with the origin offline its tags, platforms and configs open.
 // A damaged copy (one manifest's bytes changed) is refused whole, with a message.
+import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,9 @@ test('a layout directory opened in the inspector: its tags, platforms and config
   await page.getByRole('link', { name: 'latest', exact: true }).click();
   const view = page.locator('#view');
   await expect(view.locator('[data-view="index"] h2')).toHaveText('imported/hello:latest');
-  await expect(view.locator('table.platforms tbody tr th')).toHaveText(['linux/amd64', 'linux/arm64/v8']);
+  await expect(view.locator('table.platforms tbody tr th')).toHaveText([/^linux\/amd64\b/, /^linux\/arm64\/v8\b/]);
+  // Both platforms were imported with the index: each carries the offline mark.
+  await expect(view.locator('table.platforms tbody tr th').last()).toContainText('opens offline');
   await expect(badgeOf(page)).toHaveAttribute('data-badge', /^(hit|stale)$/);
   await view.getByRole('link', { name: 'linux/arm64/v8' }).click();
   const manifest = page.locator('[data-view="manifest"]');
@@ -68,6 +71,30 @@ test('a damaged layout (a manifest whose bytes do not match its digest) is refus
     await page.getByRole('button', { name: 'Inspect' }).click();
     await expect(page.locator('#view [role="alert"], #view .problem').first()).toBeVisible();
     await expect(page.locator('[data-view="index"]')).toHaveCount(0);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a layout tar (./oci-layout, ./index.json, … as tar writes them) opens offline too', async ({ page, inspector }) => {
+  const dir = await mkdtemp(join(tmpdir(), 'regcache-layout-tar-'));
+  try {
+    const archive = join(dir, 'layout.tar');
+    await new Promise<void>((resolve, reject) =>
+      execFile('tar', ['-C', LAYOUT_DIR, '-cf', archive, '.'], (error) => (error ? reject(error) : resolve())),
+    );
+    await openInspector(page, inspector.url);
+    await page.getByText('Open an OCI layout…').click();
+    await page.getByLabel('or layout tar').setInputFiles(archive);
+    await page.getByLabel('Repository').fill('imported/from-tar');
+    await page.getByRole('button', { name: 'Import' }).click();
+    await expect(page.locator('[data-layout-imported]')).toContainText('Imported 5 manifests, 3 tags and');
+
+    await goOffline(page, inspector);
+    await page.getByRole('link', { name: 'oci', exact: true }).click();
+    const manifest = page.locator('[data-view="manifest"]');
+    await expect(manifest.locator('h2')).toHaveText('imported/from-tar:oci');
+    await expect(manifest.locator('[data-config-source]')).toHaveAttribute('data-config-source', 'offline-store');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
