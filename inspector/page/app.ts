@@ -33,6 +33,7 @@ import { renderConfig, renderConfigProblem } from './views/config-view.js';
 import { indexView } from './views/index-view.js';
 import { descriptorOf, layersOf, manifestView } from './views/manifest-view.js';
 import { offlineMark, storedOf } from './views/offline-marks.js';
+import { openLayoutForm } from './views/open-layout.js';
 import { isAttestation, platformLabel } from './views/platform.js';
 import { pullCommands, pullName } from './views/pull-commands.js';
 import { TagMoves } from './views/tag-moves.js';
@@ -94,6 +95,15 @@ export class InspectorApp {
       this.sayWhoChose();
       el.home.href = `./inspector.html?${new URLSearchParams({ upstream: this.config.upstream }).toString()}`;
     }
+    // Importing needs regcache's worker: without it there is no store to import into.
+    if (this.regcache)
+      el.form
+        .closest('search')
+        ?.after(
+          openLayoutForm(this.config.upstream, this.config.registryId ?? 'unknown', this.configs, (kind, upstream, repository, reference) =>
+            this.entryLink({ kind, upstream, repository, reference, digest: '' } as Entry, document.createTextNode(reference)),
+          ),
+        );
     el.form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.submit(el.input.value);

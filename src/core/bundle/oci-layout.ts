@@ -5,7 +5,7 @@
 // the bundle goes through importBundle(), which verifies every digest.
 
 import { isCanonicalDigest } from '../oci/digest.js';
-import { splitTag } from '../oci/grammar.js';
+import { isValidDomain, isValidName, splitTag } from '../oci/grammar.js';
 import { MANIFEST_TYPES } from '../oci/media-types.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type Bundle, type BundleManifest, type BundleTag, toBase64 } from './format.js';
 
@@ -54,6 +54,16 @@ function parse(bytes: Uint8Array<ArrayBuffer>, what: string): unknown {
   }
 }
 
+// skopeo writes the tag alone; other tools write "name:tag" or "host[:port]/name:tag". A
+// ref.name that is neither (say "a:b:c") names no tag, rather than whatever follows its last colon.
+function tagOf(ref: string): string | undefined {
+  if (!ref.includes(':') && !ref.includes('/')) return ref;
+  const [name, tag] = splitTag(ref);
+  const slash = name.indexOf('/');
+  const named = isValidName(name) || (slash > 0 && isValidDomain(name.slice(0, slash)) && isValidName(name.slice(slash + 1)));
+  return named ? tag : undefined;
+}
+
 /** The layout's manifests and indexes (every one reachable from index.json), and its tags, as a bundle. */
 export async function layoutToBundle(read: LayoutReader, target: LayoutTarget, now = Date.now()): Promise<Bundle> {
   const marker = await read('oci-layout');
@@ -94,8 +104,7 @@ export async function layoutToBundle(read: LayoutReader, target: LayoutTarget, n
   for (const d of top) {
     const ref = d.annotations?.[REF_NAME];
     if (typeof ref !== 'string' || !manifests.has(d.digest)) continue;
-    // skopeo writes the tag alone; other tools write "name:tag".
-    const tag = ref.includes(':') || ref.includes('/') ? splitTag(ref)[1] : ref;
+    const tag = tagOf(ref);
     if (tag) tags.push({ ...base, tag, accept, digest: d.digest });
   }
   return { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, createdAt: now, manifests: [...manifests.values()], tags };
