@@ -19,7 +19,7 @@ test('enter the index, see both platforms, open one: layers and config history; 
   await expect(page).toHaveURL(/\?ref=hello%3Alatest$/);
   const rows = view.locator('table.platforms tbody tr');
   await expect(rows).toHaveCount(2);
-  await expect(rows.locator('th')).toHaveText(['linux/amd64', 'linux/arm64/v8']);
+  await expect(rows.locator('th a')).toHaveText(['linux/amd64', 'linux/arm64/v8']);
   await expect(rows.nth(1)).toContainText('856 B');
   await expect(badgeOf(page)).toHaveAttribute('data-badge', 'miss');
   await expect(badgeOf(page)).toHaveAttribute('data-cache-status', /^regcache; fwd=miss; stored/);
