@@ -290,11 +290,8 @@ export class InspectorApp {
   }
 
   private async compare(a: ImageReference, b: ImageReference, moveFocus: boolean): Promise<void> {
-    const load = ++this.loads;
     const title = `${familiarString(a)} compared with ${familiarString(b)}`;
-    document.title = `${title} · regcache inspector`;
-    this.el.view.setAttribute('aria-busy', 'true');
-    replaceChildren(this.el.view, h('p', { class: 'loading' }, `Loading ${familiarString(a)} and ${familiarString(b)}…`));
+    const load = this.beginLoad(title, `Loading ${familiarString(a)} and ${familiarString(b)}…`);
     try {
       const left = await this.comparedImage(a, null);
       const right = await this.comparedImage(b, left.platform);
@@ -303,10 +300,7 @@ export class InspectorApp {
     } catch (error) {
       if (load === this.loads) this.showProblem(title, error);
     } finally {
-      if (load === this.loads) {
-        this.el.view.removeAttribute('aria-busy');
-        void this.panel.refresh();
-      }
+      this.endLoad(load);
     }
   }
 
@@ -343,9 +337,7 @@ export class InspectorApp {
     }
     const client = repository ? this.clientFor(repository) : this.clientForOrigin(this.config.upstream);
     const title = repository ? `Tags of ${familiarName(repository)}` : `Repositories on ${client.host}`;
-    document.title = `${title} · regcache inspector`;
-    this.el.view.setAttribute('aria-busy', 'true');
-    replaceChildren(this.el.view, h('p', { class: 'loading' }, `Loading ${title.toLowerCase()}…`));
+    this.beginLoad(title, `Loading ${title.toLowerCase()}…`, load);
     try {
       if (!repository) {
         let view: HTMLElement;
@@ -384,10 +376,7 @@ export class InspectorApp {
     } catch (error) {
       if (load === this.loads) this.showProblem(title, error);
     } finally {
-      if (load === this.loads) {
-        this.el.view.removeAttribute('aria-busy');
-        void this.panel.refresh();
-      }
+      this.endLoad(load);
     }
   }
 
@@ -599,12 +588,9 @@ export class InspectorApp {
   }
 
   private async load(ref: ImageReference, state: NavState, moveFocus: boolean): Promise<void> {
-    const load = ++this.loads;
     const client = this.clientFor(ref);
     const title = familiarString(ref);
-    document.title = `${title} · regcache inspector`;
-    this.el.view.setAttribute('aria-busy', 'true');
-    replaceChildren(this.el.view, h('p', { class: 'loading' }, `Loading ${title} from ${client.host}…`));
+    const load = this.beginLoad(title, `Loading ${title} from ${client.host}…`);
     const answers: ViewAnswer[] = [];
     this.tagMoves.follow(this.el.view, null, () => {});
     try {
@@ -658,10 +644,7 @@ export class InspectorApp {
       const slot = this.showProblem(title, error);
       if (error instanceof RegistryProblem) void this.suggest(ref, error, slot);
     } finally {
-      if (load === this.loads) {
-        this.el.view.removeAttribute('aria-busy');
-        void this.panel.refresh();
-      }
+      this.endLoad(load);
     }
   }
 
@@ -688,6 +671,22 @@ export class InspectorApp {
     } catch (error) {
       renderConfigProblem(slot, error instanceof RegistryProblem ? error.message : `The config could not be loaded: ${String(error)}`);
     }
+  }
+
+  // A view's load begins: its title, and a busy view saying what loads. Returns the load's
+  // number; a later load makes earlier ones stale, and they then show nothing.
+  private beginLoad(title: string, loading: string, load = ++this.loads): number {
+    document.title = `${title} · regcache inspector`;
+    this.el.view.setAttribute('aria-busy', 'true');
+    replaceChildren(this.el.view, h('p', { class: 'loading' }, loading));
+    return load;
+  }
+
+  // A load ends, unless a later one began: the view is no longer busy, the cache panel updates.
+  private endLoad(load: number): void {
+    if (load !== this.loads) return;
+    this.el.view.removeAttribute('aria-busy');
+    void this.panel.refresh();
   }
 
   private show(view: HTMLElement, moveFocus: boolean): void {
