@@ -1,6 +1,7 @@
 // The inspector's calls to one registry: manifests (which regcache answers) and config
 // blobs, with the bearer token flow registries such as Docker Hub require.
 
+import { joinChunks } from '../../src/core/bytes.js';
 import { computeDigest } from '../../src/core/oci/digest.js';
 import { formatBytes } from './dom.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
@@ -53,13 +54,7 @@ async function readLimited(response: Response, limit: number, what: string): Pro
     }
     chunks.push(value);
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return joinChunks(chunks, total);
 }
 
 export class RegistryClient {

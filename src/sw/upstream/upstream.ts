@@ -1,5 +1,7 @@
 // regcache's own calls to registries.
 
+import { joinChunks } from '../../core/bytes.js';
+
 export const MANIFEST_LIMIT = 4 * 1024 * 1024;
 // Past this a body is not even passed through: it cannot be a manifest, and buffering
 // it would let a hostile upstream exhaust the worker's memory.
@@ -82,13 +84,7 @@ export async function readBody(response: Response, idleMs: number): Promise<Uint
     }
     chunks.push(chunk.value);
   }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return joinChunks(chunks, total);
 }
 
 // The longest wait a Retry-After can impose, in milliseconds: past it, re-checks resume.
