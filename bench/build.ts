@@ -45,9 +45,10 @@ export async function buildWorker(
   });
 }
 
-/** floor-sw.js (with the manifests it answers compiled in), workbox-sw.js and relay-sw.js. */
+/** floor-sw.js and relay-head-sw.js (with the manifests they answer compiled in), workbox-sw.js and relay-sw.js. */
 export async function buildWorkers(outDir: string, floor: FloorData): Promise<void> {
   await buildWorker(outDir, 'floor-sw.js', 'workers/floor.ts', { FLOOR_DATA: JSON.stringify(floor) });
   await buildWorker(outDir, 'workbox-sw.js', 'workers/workbox.ts');
   await buildWorker(outDir, 'relay-sw.js', 'workers/relay.ts');
+  await buildWorker(outDir, 'relay-head-sw.js', 'workers/relay-head.ts', { FLOOR_DATA: JSON.stringify(floor) });
 }

@@ -4,7 +4,7 @@ import { defineConfig } from '@playwright/test';
 // The bench launches its own Chromium (a persistent profile), so no `use` block here.
 export default defineConfig({
   testDir: '.',
-  testMatch: ['bench.spec.ts', 'profile.spec.ts'],
+  testMatch: ['bench.spec.ts', 'profile.spec.ts', 'headget.spec.ts'],
   workers: 1,
   retries: 0,
   reporter: [['list', { printSteps: false }]],

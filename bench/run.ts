@@ -65,7 +65,7 @@ export const LATENCY_ACCEPT = `${OCI_MANIFEST}, ${OCI_INDEX}`;
 export const COLUMNS = ['delay', 'direct'] as const;
 export type Column = (typeof COLUMNS)[number];
 
-type WorkerKind = 'floor' | 'regcache' | 'workbox' | 'relay' | null;
+type WorkerKind = 'floor' | 'regcache' | 'workbox' | 'relay' | 'relay-head' | null;
 
 // The usual four types, Docker's too: longer than 128 bytes, so CORS-preflighted.
 export const PREFLIGHTED_ACCEPT = ACCEPT_ALL;
@@ -143,6 +143,23 @@ const ALL_SCENARIOS: ScenarioDef[] = [
     worker: 'relay',
     refs: 'tag',
     via: 'proxy',
+    accept: 'preflighted',
+  },
+  {
+    id: 'relay-head',
+    label: 'relay, `HEAD`: the worker sends a `HEAD`, answers from memory',
+    worker: 'relay-head',
+    refs: 'tag',
+    via: 'proxy',
+    expect: /^floor$/,
+  },
+  {
+    id: 'relay-head-pf',
+    label: 'relay, `HEAD`, preflighted `Accept`',
+    worker: 'relay-head',
+    refs: 'tag',
+    via: 'proxy',
+    expect: /^floor$/,
     accept: 'preflighted',
   },
   {
@@ -323,6 +340,8 @@ function scriptFor(def: { worker: WorkerKind; fresh?: number; swr?: number }, up
       return '/workbox-sw.js';
     case 'relay':
       return '/relay-sw.js';
+    case 'relay-head':
+      return '/relay-head-sw.js';
     case 'regcache':
       return regcacheScript(upstreams, {
         ...(def.fresh === undefined ? {} : { fresh: def.fresh }),
