@@ -1009,6 +1009,18 @@ describe('stale-while-revalidate (swr)', () => {
       expect((await t.ask('v1')).body).toEqual(v2.body);
     });
 
+    it('a tag purged while its check waits is neither checked nor fetched again', async () => {
+      await storedThen(1_000);
+      fake();
+      expect((await t.ask('v1')).cacheStatus).toBe(swrStatus(TTL - 1));
+      await t.store.dropTagVariants(REGISTRY, REPO, 'v1');
+      await vi.advanceTimersByTimeAsync(100);
+      await t.settle();
+      expect(t.registry.take()).toEqual([]);
+      expect(t.store.tags.size).toBe(0);
+      expect(t.events).toEqual([]);
+    });
+
     it('a steady stream of requests delays the check, but does not starve it', async () => {
       await storedThen(1_000);
       fake();

@@ -149,6 +149,9 @@ export class ManifestStrategy {
     const tag = ask.noStore ? undefined : await this.#store.getTag([upstream, repository, reference, ask.acceptKey]);
     const found = tag && isLive(tag, now) ? await this.#servable(ask, tag.digest) : null;
     if (!tag || !found?.record) {
+      // A background re-check whose tag went meanwhile (purged, swept, dropped by a write)
+      // has nothing left to check: fetching it would undo the drop.
+      if (!waitUntil) return made(Response.error(), {});
       return this.#miss(ask, ask.noStore ? 'request' : (found?.reason ?? (tag ? 'stale' : 'miss')));
     }
     const record = found.record;
