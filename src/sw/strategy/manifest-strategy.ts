@@ -98,8 +98,8 @@ export class ManifestStrategy {
   readonly #heads = new InFlight<UpstreamAnswer | null>();
   readonly #vouched = new Map<string, number>();
   readonly #revalidations = new InFlight<void>();
-  // When the latest manifest request arrived (Date.now(), ms).
-  #last = 0;
+  // When the latest manifest request arrived (Date.now(), ms); set before any re-check.
+  #last!: number;
 
   constructor(o: StrategyOptions) {
     this.#o = o;
@@ -199,7 +199,7 @@ export class ManifestStrategy {
   // what changed is dropped or told, after the store holds it, so a page that hears of it
   // and asks again gets the new answer.
   async #revalidate(ask: Ask, from: string): Promise<void> {
-    for (let i = 0; i < QUIET_ROUNDS && Date.now() - this.#last < QUIET_MS; i++) await new Promise((r) => setTimeout(r, QUIET_MS));
+    for (let i = QUIET_ROUNDS; i-- && Date.now() - this.#last < QUIET_MS; ) await new Promise((r) => setTimeout(r, QUIET_MS));
     const { upstream, repository, reference: tag } = ask.target;
     const { drop, to, gone } = afterRevalidation(await this.#byTag({ ...ask, noCache: true }, null));
     if (drop) await this.#drop(ask.target, ask.acceptKey);
