@@ -163,8 +163,8 @@ const ALL_SCENARIOS: ScenarioDef[] = [
     accept: 'preflighted',
   },
   {
-    // Each answer starts a background HEAD (one per tag at a time): upstream traffic as
-    // with `fresh=0`, at the latency of a hit.
+    // Each answer leaves a background HEAD (one per tag at a time), sent once the worker
+    // is quiet, after the block: upstream traffic as with `fresh=0`, at the latency of a hit.
     id: 'regcache-tag-swr',
     label: 'regcache: hit by tag within `swr`, re-checked in the background',
     worker: 'regcache',
@@ -208,6 +208,8 @@ interface Scenario extends ScenarioDef {
   control?: WorkerControl;
   columns: Column[];
   probes: Record<Column, Probe[]>;
+  /** What this scenario's worker calls upstream, per column. */
+  upstream: Record<Column, UpstreamProxy>;
 }
 
 export const columnsOf = (def: { stop?: boolean }): Column[] => (def.stop ? ['delay'] : [...COLUMNS]);
@@ -363,7 +365,7 @@ async function openScenarios(env: Env): Promise<Scenario[]> {
       COLUMNS.map((col) => [col, env.latencySet.map((m) => ({ url: manifestUrl(base(col), m, def.refs), size: m.body.length }))]),
     ) as Record<Column, Probe[]>;
     const control = def.stop ? await WorkerControl.attach(page) : undefined;
-    scenarios.push({ ...def, page, origin, probes, columns: columnsOf(def), ...(control ? { control } : {}) });
+    scenarios.push({ ...def, page, origin, probes, upstream: env.upstream, columns: columnsOf(def), ...(control ? { control } : {}) });
   }
   return scenarios;
 }
@@ -415,6 +417,9 @@ async function measureLatency(scenarios: Scenario[]): Promise<Record<string, Rec
         merge(record, await s.page.evaluate(inPage.sequential, args));
       }
       record.spentMs += Date.now() - t0;
+      // A row's background re-checks (swr) run once its worker is quiet, after its block:
+      // they must end before the next row's block, so that none is measured in another row.
+      if (s.swr) await untilQuiet(s.upstream[col]);
     }
     if (round % 10 === 9) log(`latency: round ${round + 1}/${rounds}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
@@ -441,6 +446,7 @@ async function measureLoad(scenarios: Scenario[]): Promise<Record<string, Record
       record.totals.push(r.totalMs);
       for (const [k, v] of Object.entries(r.answers)) record.answers[k] = (record.answers[k] ?? 0) + v;
       record.errors.push(...r.errors.slice(0, 5));
+      if (s.swr) await untilQuiet(s.upstream[col]);
     }
     log(`load: repetition ${rep + 1}/${LOAD_REPS}`);
   }

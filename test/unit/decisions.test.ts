@@ -210,7 +210,12 @@ beforeEach(async () => {
   v2 = await image(2);
 });
 
-afterEach(() => {
+afterEach(async () => {
+  // A background re-check left running waits for a quiet worker: let it end against this
+  // test's registry, not the next one's.
+  if (vi.isFakeTimers()) await vi.runAllTimersAsync();
+  await t.settle();
+  vi.useRealTimers();
   vi.unstubAllGlobals();
 });
 
@@ -964,6 +969,73 @@ describe('stale-while-revalidate (swr)', () => {
     expect((await t.ask('v1')).cacheStatus).toBe(swrStatus(TTL - 32));
     await t.settle();
     expect(t.registry.take()).toEqual(['HEAD v1']);
+  });
+
+  // The background check waits for a quiet worker. Ordered by a fake clock: which request
+  // went upstream before which, not how long anything took.
+  describe('the background check waits for a quiet worker', () => {
+    const heads = () => t.registry.take().filter((c) => c.startsWith('HEAD'));
+    const fake = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+
+    it('no HEAD while requests keep arriving; one, shared, once they stop', async () => {
+      await storedThen(1_000);
+      t.registry.push('other', v2);
+      await t.ask('other', { headers: { 'Cache-Control': 'no-cache' } });
+      t.registry.take();
+      fake();
+      expect((await t.ask('v1')).cacheStatus).toBe(swrStatus(TTL - 1));
+      // A sequence of answers, 10 ms apart, longer in all than the quiet wait: none waits on
+      // the check, and the check waits for all of them.
+      for (let i = 0; i < 6; i++) {
+        await vi.advanceTimersByTimeAsync(10);
+        expect(heads()).toEqual([]);
+        await t.ask(i % 2 ? 'v1' : v2.digest);
+      }
+      await vi.advanceTimersByTimeAsync(100);
+      expect(heads()).toEqual(['HEAD v1']);
+      expect(await t.settle()).toBe(4);
+    });
+
+    it('a request served while the check waits shares it, and the check sees a move made before that request', async () => {
+      await storedThen(1_000);
+      fake();
+      expect((await t.ask('v1')).body).toEqual(v1.body);
+      t.registry.push('v1', v2);
+      expect((await t.ask('v1')).body).toEqual(v1.body);
+      await vi.advanceTimersByTimeAsync(100);
+      await t.settle();
+      expect(t.registry.take()).toEqual(['HEAD v1', `GET ${v2.digest}`]);
+      expect(t.events.map(({ event }) => event.type === 'tag-moved' && event.to)).toEqual([v2.digest]);
+      expect((await t.ask('v1')).body).toEqual(v2.body);
+    });
+
+    it('a tag purged while its check waits is neither checked nor fetched again', async () => {
+      await storedThen(1_000);
+      fake();
+      expect((await t.ask('v1')).cacheStatus).toBe(swrStatus(TTL - 1));
+      await t.store.dropTagVariants(REGISTRY, REPO, 'v1');
+      await vi.advanceTimersByTimeAsync(100);
+      await t.settle();
+      expect(t.registry.take()).toEqual([]);
+      expect(t.store.tags.size).toBe(0);
+      expect(t.events).toEqual([]);
+    });
+
+    it('a steady stream of requests delays the check, but does not starve it', async () => {
+      await storedThen(1_000);
+      fake();
+      await t.ask('v1');
+      // Up to two seconds of requests 10 ms apart: the check goes out while they still
+      // arrive, though not among the first ones.
+      let sentAfter = -1;
+      for (let i = 0; i < 200 && sentAfter < 0; i++) {
+        await vi.advanceTimersByTimeAsync(10);
+        if (heads().length) sentAfter = i;
+        else await t.ask(v1.digest);
+      }
+      expect(sentAfter).toBeGreaterThan(5);
+      await t.settle();
+    });
   });
 
   it('counts an answer served this way as a hit, its HEAD as a re-check', async () => {
