@@ -225,7 +225,7 @@ export async function runProfile(stops: Env['stops']): Promise<void> {
     pageP50: median(headRun.times),
     handle: headMs('handle'),
     recheck: headMs('strategy.recheck'),
-    confirm: headMs('store.confirm'),
+    confirm: headMs('store.extendRemembered'),
     // Upstream requests per page request, preflights included.
     upstreamPerRequest: perRequest.upstream,
     preflightsPerRequest: perRequest.preflights,
@@ -457,7 +457,7 @@ export function renderProfile(r: ProfileResults): string {
       `the handler ${ms(r.headPhases.handle)} ms, of which the re-check upstream ${ms(r.headPhases.recheck)} ms ` +
       `(${r.headPhases.upstreamPerRequest} upstream requests per page request, ${r.headPhases.preflightsPerRequest} of them CORS preflights; ` +
       `with the four-type Accept, ${r.headPhases.preflightsPerRequestFullAccept} preflights per page request) ` +
-      `and \`ManifestStore.confirm\` ${ms(r.headPhases.confirm)} ms. One small read-write IndexedDB commit here: ` +
+      `and \`ManifestStore.extendRemembered\` (the longer life, in memory; IndexedDB gets it after the answer) ${ms(r.headPhases.confirm)} ms. One small read-write IndexedDB commit here: ` +
       Object.entries(r.commits)
         .map(([d, v]) => `${d} ${ms(v)} ms`)
         .join(', ') +
