@@ -66,6 +66,8 @@ export class FakeDb {
   readonly scanned = new Map<string, number>();
   /** Each transaction: its stores, its mode, and how many records it put. */
   readonly transactions: Array<{ stores: string[]; mode: string; puts: number }> = [];
+  // Each index's entries in order, until the next put.
+  readonly #sorted = new Map<string, Array<{ key: Key; primary: Key }>>();
 
   constructor() {
     for (const s of ['manifests', 'tags', 'meta']) this.stores.set(s, new Map());
@@ -82,6 +84,7 @@ export class FakeDb {
       const list = this.entries.get(`${store}/${name}`) ?? [];
       list.push({ key: of(value as Record<string, unknown>), primary });
       this.entries.set(`${store}/${name}`, list);
+      this.#sorted.delete(`${store}/${name}`);
     }
   }
 
@@ -93,10 +96,24 @@ export class FakeDb {
   *#walk(store: string, index: string, range: Range | Key | undefined) {
     const r = range instanceof Range ? range : range === undefined ? new Range(undefined, undefined) : Range.only(range);
     const of = indexPaths[store]![index]!;
-    const list = [...(this.entries.get(`${store}/${index}`) ?? [])].sort((a, b) => cmp(a.key, b.key) || cmp(a.primary, b.primary));
+    const name = `${store}/${index}`;
+    let list = this.#sorted.get(name);
+    if (!list) {
+      list = [...(this.entries.get(name) ?? [])].sort((a, b) => cmp(a.key, b.key) || cmp(a.primary, b.primary));
+      this.#sorted.set(name, list);
+    }
     const seen = new Set<string>();
-    for (const e of list) {
-      if (!r.includes(e.key)) continue;
+    // Where the range starts, by binary search: what a seek costs is not what is counted.
+    let lo = 0;
+    let hi = list.length;
+    while (r.lower !== undefined && lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cmp(list[mid]!.key, r.lower) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < list.length; i++) {
+      const e = list[i]!;
+      if (!r.includes(e.key)) break;
       this.scanned.set(`${store}/${index}`, (this.scanned.get(`${store}/${index}`) ?? 0) + 1);
       const id = JSON.stringify(e.primary);
       const live = this.stores.get(store)!.get(id);
