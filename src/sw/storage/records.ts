@@ -67,13 +67,13 @@ const TOUCH_CHUNK = 16;
 
 async function forward(db: Db, name: 'manifests' | 'tags', uses: Uses<IDBValidKey>): Promise<void> {
   const all = [...uses.values()];
-  for (let i = 0; i < all.length; i += TOUCH_CHUNK) {
+  while (all.length > 0) {
     const { store, done } = db.transaction(name, 'readwrite') as unknown as {
       store: UsedStore<IDBValidKey, { lastUsed: number }>;
       done: Promise<void>;
     };
     await Promise.all(
-      all.slice(i, i + TOUCH_CHUNK).map(async ({ key, at }) => {
+      all.splice(0, TOUCH_CHUNK).map(async ({ key, at }) => {
         const r = await store.get(key);
         if (r && r.lastUsed < at) await store.put({ ...r, lastUsed: at });
       }),
