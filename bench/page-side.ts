@@ -74,12 +74,12 @@ export interface Concurrent {
 }
 
 /** `count` requests started at once; the time until the last body has been read. */
-export async function concurrent(args: { probes: Probe[]; accept: string; count: number }): Promise<Concurrent> {
+export async function concurrent(args: { probes: Probe[]; accept: string; count: number; start?: number }): Promise<Concurrent> {
   const answers: Record<string, number> = {};
   const errors: string[] = [];
   const init: RequestInit = { headers: { Accept: args.accept } };
   const one = async (i: number) => {
-    const probe = args.probes[i % args.probes.length]!;
+    const probe = args.probes[((args.start ?? 0) + i) % args.probes.length]!;
     try {
       const res = await fetch(probe.url, init);
       const body = await res.arrayBuffer();
@@ -188,6 +188,61 @@ export async function seed(args: SeedArgs): Promise<number> {
 }
 
 /** One sweep through regcache/client, timed from the page: message, sweep, reply. */
+export interface SeedManifestsArgs {
+  upstream: string;
+  repository: string;
+  /** The manifests to copy: record `i` gets `bodies[i % bodies.length]`. */
+  bodies: Array<{ body: string; mediaType: string; apiVersion: string }>;
+  count: number;
+}
+
+/**
+ * Writes `count` live manifest records straight into the origin's regcache database, with
+ * real bodies under made-up digests (digestOfSeeded), behind the worker's back: the worker
+ * has never read them, so its in-memory copy holds none. Answers the time it took.
+ */
+export async function seedManifests(args: SeedManifestsArgs): Promise<number> {
+  const t0 = performance.now();
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open('regcache');
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  if (!db.objectStoreNames.contains('manifests')) throw new Error('regcache has not created its database yet');
+  const now = Date.now();
+  const encoded = args.bodies.map((b) => ({ ...b, bytes: new TextEncoder().encode(b.body) }));
+  const tx = db.transaction(['manifests'], 'readwrite', { durability: 'relaxed' });
+  for (let i = 0; i < args.count; i++) {
+    const b = encoded[i % encoded.length]!;
+    // The same as digestOfSeeded, which cannot be called from here.
+    const digest = `sha256:${(0xc01d0000 + i).toString(16).padStart(64, '0')}`;
+    tx.objectStore('manifests').put({
+      upstream: args.upstream,
+      repository: args.repository,
+      digest,
+      mediaType: b.mediaType,
+      body: b.bytes.slice().buffer,
+      headers: { contentType: b.mediaType, dockerContentDigest: digest, etag: `"${digest}"`, apiVersion: b.apiVersion },
+      size: b.bytes.length,
+      fetchedAt: now,
+      confirmedAt: now,
+      expiresAt: now + 7 * 24 * 3600 * 1000,
+      lastUsed: now,
+      private: false,
+    });
+  }
+  await new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
+  });
+  db.close();
+  return performance.now() - t0;
+}
+
+/** The digest seedManifests gives record `i`. */
+export const digestOfSeeded = (i: number): string => `sha256:${(0xc01d0000 + i).toString(16).padStart(64, '0')}`;
+
 export async function sweep(): Promise<{ ms: number; deleted: number; visited: number }> {
   const mod = (await import('/client.js' as string)) as {
     createClient(o: { timeout: number }): {

@@ -52,6 +52,29 @@ describe('answerFromRecord', () => {
     for (const name of Object.keys(h).filter((n) => n !== 'access-control-expose-headers')) expect(exposed).toContain(name);
   });
 
+  it('exposes every name, lower case and sorted, as a Headers object lists them', () => {
+    const r = answerFromRecord(record(), { method: 'GET', ifNoneMatch: null }, { hit: true, ttl: 1 });
+    expect(r.headers.get('access-control-expose-headers')).toBe(
+      'cache-status, content-length, content-type, docker-content-digest, docker-distribution-api-version, etag',
+    );
+    const bare = answerFromRecord(record({ etag: null, apiVersion: null }), { method: 'GET', ifNoneMatch: null }, {});
+    expect(bare.headers.get('access-control-expose-headers')).toBe('cache-status, content-length, content-type, docker-content-digest');
+  });
+
+  // A sequence of answers follows each record, and each answer has its own Cache-Status.
+  it('answers a record, then another, then the first again, each with its own headers', () => {
+    const a = record();
+    const b = record({ etag: '"v2"', apiVersion: null });
+    const answer = (r: ManifestRecord, ttl: number, ifNoneMatch: string | null = null) =>
+      headersOf(answerFromRecord(r, { method: 'GET', ifNoneMatch }, { hit: true, ttl }));
+    expect(answer(a, 5)).toMatchObject({ etag: `"${DIGEST}"`, 'cache-status': 'regcache; hit; ttl=5' });
+    expect(answer(b, 6)).toMatchObject({ etag: '"v2"', 'cache-status': 'regcache; hit; ttl=6' });
+    expect(answer(b, 6)['docker-distribution-api-version']).toBeUndefined();
+    // A 304 in between leaves the record's 200 headers whole.
+    expect(answer(a, 7, `"${DIGEST}"`)['content-length']).toBeUndefined();
+    expect(answer(a, 7)).toMatchObject({ 'content-length': String(BODY.byteLength), 'cache-status': 'regcache; hit; ttl=7' });
+  });
+
   it('gives HEAD the same headers and no body', async () => {
     const get = answerFromRecord(record(), { method: 'GET', ifNoneMatch: null }, { hit: true });
     const head = answerFromRecord(record(), { method: 'HEAD', ifNoneMatch: null }, { hit: true });

@@ -5,6 +5,11 @@ import { manifestKey, tagKey } from './keys.js';
 import { manifestCost, tagRecordCost } from './record-cost.js';
 import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from './schema.js';
 
+/** The in-memory copy's default bound in what its records cost (record-cost.ts), bytes: enough for every manifest a page is likely to show, small next to a worker's heap. */
+export const MEMORY_BYTES = 16 * 1024 * 1024;
+/** Its default bound in records: however small, a few thousand at most, as each also costs the heap its objects. */
+export const MEMORY_RECORDS = 4096;
+
 const id = (key: readonly string[]) => key.join('\u0000');
 
 // Manifests and tags share one least-recently-used order (Map order), bounded both in what

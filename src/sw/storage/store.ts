@@ -9,7 +9,7 @@ import { dropManifest, dropTags, nothingRemoved, type SweepResult } from './dele
 import { evictLeastUsed } from './evict.js';
 import { allVariantsOf, manifestKey, tagKey } from './keys.js';
 import { listEntries } from './listing.js';
-import { RecordMemory } from './memory.js';
+import { MEMORY_BYTES, MEMORY_RECORDS, RecordMemory } from './memory.js';
 import { getMeta, putMeta, updateMeta } from './meta.js';
 import { clearRecords, purgeMatching } from './purge.js';
 import type { Extension } from './recency.js';
@@ -18,11 +18,6 @@ import type { ManifestKey, ManifestRecord, RegcacheSchema, TagKey, TagRecord } f
 import { earliestExpiry, sweepExpired } from './sweep.js';
 
 export type { SweepResult } from './deletes.js';
-
-// Enough for every manifest a page is likely to show, small next to a worker's heap.
-const MEMORY_BYTES = 16 * 1024 * 1024;
-// However small the records, a few thousand at most: each also costs the heap its objects.
-const MEMORY_RECORDS = 4096;
 
 export class ManifestStore {
   readonly #memory: RecordMemory;

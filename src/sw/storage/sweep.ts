@@ -20,24 +20,33 @@ export async function earliestExpiry(db: Db): Promise<number> {
 
 /** Deletes every record that expired by `now` (ms since the epoch), adding their keys to `result`. */
 export async function sweepExpired(db: Db, now: number, result: SweepResult): Promise<void> {
-  const expired = IDBKeyRange.upperBound(now);
   // Most sweeps find nothing: look first.
   if ((await earliestExpiry(db)) > now) return;
-  for (;;) {
+  // Each batch reads on from the expiry where the last one stopped (`from`), never from the
+  // start of the range again. Chromium leaves a deleted record's index entries behind, to be
+  // cleaned up later, and checks each one it meets against the store: read from the start,
+  // every batch would step over all the entries the batches before it deleted, and each such
+  // check costs more the larger the database.
+  for (let from = -Infinity; ; ) {
     const tx = recordsTx(db);
-    const records = await tx.objectStore('manifests').index('by-expiry').getAll(expired, SWEEP_BATCH);
+    const records = await tx.objectStore('manifests').index('by-expiry').getAll(IDBKeyRange.bound(from, now), SWEEP_BATCH);
     await deleteManifestsIn(tx, records, result);
     await tx.done;
-    if (records.length < SWEEP_BATCH) break;
+    // A short batch was the last.
+    const last = records[SWEEP_BATCH - 1];
+    if (!last) break;
+    from = last.expiresAt;
   }
   // Tags can expire before their manifest: a re-check extends only the one it used.
-  for (;;) {
+  for (let from = -Infinity; ; ) {
     const tx = recordsTx(db);
-    const records = await tx.objectStore('tags').index('by-expiry').getAll(expired, SWEEP_BATCH);
+    const records = await tx.objectStore('tags').index('by-expiry').getAll(IDBKeyRange.bound(from, now), SWEEP_BATCH);
     result.visited += records.length;
     const keys = await deleteTagsIn(tx, records);
     await tx.done;
     result.tags.push(...keys);
-    if (records.length < SWEEP_BATCH) break;
+    const last = records[SWEEP_BATCH - 1];
+    if (!last) break;
+    from = last.expiresAt;
   }
 }
