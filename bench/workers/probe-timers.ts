@@ -35,20 +35,7 @@ function time(proto: object, name: string, label = name): void {
 time(ManifestStrategy.prototype, 'handle');
 // Private in TypeScript, ordinary methods at run time: the upstream HEAD of a re-check.
 time(ManifestStrategy.prototype, 'recheck', 'strategy.recheck');
-for (const name of [
-  'open',
-  'getManifest',
-  'getTag',
-  'put',
-  'confirm',
-  'touch',
-  'sweep',
-  'earliestExpiry',
-  'getMeta',
-  'putMeta',
-  'updateMeta',
-  'bytes',
-]) {
+for (const name of ['getManifest', 'getTag', 'put', 'touch', 'sweep', 'earliestExpiry', 'getMeta', 'updateMeta', 'bytes']) {
   time(ManifestStore.prototype, name, `store.${name}`);
 }
 

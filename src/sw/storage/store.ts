@@ -10,7 +10,7 @@ import { evictLeastUsed } from './evict.js';
 import { allVariantsOf, manifestKey, tagKey } from './keys.js';
 import { listEntries } from './listing.js';
 import { RecordMemory } from './memory.js';
-import { getMeta, putMeta, updateMeta } from './meta.js';
+import { getMeta, updateMeta } from './meta.js';
 import { clearRecords, purgeMatching } from './purge.js';
 import type { Extension } from './recency.js';
 import { hasManifest, isQuotaError, putRecordsIn, StorageFullError, touchRecords, type Uses } from './records.js';
@@ -215,10 +215,5 @@ export class ManifestStore {
   /** Read-modify-write of one meta value in a single transaction. */
   updateMeta<T>(key: string, update: (current: T | undefined) => T): Promise<boolean> {
     return this.#db.ok(`updating ${key}`, (db) => updateMeta(db, key, update));
-  }
-
-  /** Writes a meta value under `key`; answers whether it was written. */
-  putMeta(key: string, value: unknown): Promise<boolean> {
-    return this.#db.ok(`writing ${key}`, (db) => putMeta(db, key, value));
   }
 }
