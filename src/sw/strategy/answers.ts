@@ -4,12 +4,14 @@ import { etagMatches } from '../../core/http/etag.js';
 import type { ManifestRecord } from '../storage/schema.js';
 import type { UpstreamAnswer } from '../upstream/calls.js';
 
-// A worker-made answer to a cross-origin request is CORS-filtered for the page, so
-// every header the page should read has to be exposed explicitly.
-function expose(headers: Headers): Headers {
+// Every answer leaves through here, with regcache's Cache-Status. A worker-made answer to a
+// cross-origin request is CORS-filtered for the page, so every header the page should read
+// has to be exposed explicitly.
+function respond(body: BodyInit | null, status: number, statusText: string, headers: Headers, cacheStatus: CacheStatus): Response {
+  headers.set('Cache-Status', formatCacheStatus(cacheStatus));
   const names = [...headers.keys()].filter((n) => n !== 'access-control-expose-headers');
   headers.set('Access-Control-Expose-Headers', names.join(', '));
-  return headers;
+  return new Response(body, { status, statusText, headers });
 }
 
 function withoutBody(method: string, status: number): boolean {
@@ -33,22 +35,15 @@ export function answerFromRecord(
   if (h.dockerContentDigest !== null) headers.set('Docker-Content-Digest', h.dockerContentDigest);
   if (h.etag !== null) headers.set('Etag', h.etag);
   if (h.apiVersion !== null) headers.set('Docker-Distribution-Api-Version', h.apiVersion);
-  headers.set('Cache-Status', formatCacheStatus(status));
   const code = notModified ? 304 : 200;
   const body = withoutBody(request.method, code) ? null : record.body;
-  return new Response(body, { status: code, statusText: notModified ? 'Not Modified' : 'OK', headers: expose(headers) });
+  return respond(body, code, notModified ? 'Not Modified' : 'OK', headers, status);
 }
 
 /** Upstream's answer as it came, with regcache's Cache-Status. */
 export function passThrough(answer: UpstreamAnswer, method: string, status: CacheStatus): Response {
-  const headers = new Headers(answer.headers);
-  headers.set('Cache-Status', formatCacheStatus(status));
   const body = withoutBody(method, answer.status) ? null : answer.body;
-  return new Response(body as BodyInit | null, {
-    status: answer.status,
-    statusText: answer.statusText,
-    headers: expose(headers),
-  });
+  return respond(body as BodyInit | null, answer.status, answer.statusText, new Headers(answer.headers), status);
 }
 
 /** An OCI distribution-spec error body, for failures regcache itself detects. */
@@ -60,15 +55,8 @@ export function ociError(
   status: CacheStatus,
   extra: Record<string, string> = {},
 ): Response {
-  const headers = new Headers({
-    ...extra,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Status': formatCacheStatus(status),
-  });
-  return new Response(JSON.stringify({ errors: [{ code, message, detail }] }), {
-    status: httpStatus,
-    headers: expose(headers),
-  });
+  const headers = new Headers({ ...extra, 'Content-Type': 'application/json; charset=utf-8' });
+  return respond(JSON.stringify({ errors: [{ code, message, detail }] }), httpStatus, '', headers, status);
 }
 
 /**
