@@ -15,6 +15,7 @@ export const WORKER_PROPERTIES = [
   // A request as the strategy reads it (strategy/ask.ts) and its target.
   'acceptHeader',
   'acceptKey',
+  'authorization',
   'credentialed',
   'ifNoneMatch',
   'noStore',
@@ -31,6 +32,7 @@ export const WORKER_PROPERTIES = [
   'hit',
   'fwd',
   'fwdStatus',
+  'declared',
   // Options objects and seams for tests.
   'maintenance',
   'recency',
@@ -40,10 +42,13 @@ export const WORKER_PROPERTIES = [
   'numbers',
   'addRoute',
   'handler',
+  'params',
   'alarm',
   'nextDue',
   'fire',
   // Methods only regcache calls.
+  'handle',
+  'recheck',
   'bump',
   'schedule',
   'snapshot',
