@@ -6,11 +6,12 @@ import type { UpstreamAnswer } from '../upstream/calls.js';
 
 // Every answer leaves through here, with regcache's Cache-Status. A worker-made answer to a
 // cross-origin request is CORS-filtered for the page, so every header the page should read
-// has to be exposed explicitly.
+// has to be exposed explicitly. Header names are written in lower case, as Headers lists
+// them (names are case-insensitive; one spelling throughout also compresses better).
 function respond(body: BodyInit | null, status: number, statusText: string, headers: Headers, cacheStatus: CacheStatus): Response {
-  headers.set('Cache-Status', formatCacheStatus(cacheStatus));
+  headers.set('cache-status', formatCacheStatus(cacheStatus));
   const names = [...headers.keys()].filter((n) => n !== 'access-control-expose-headers');
-  headers.set('Access-Control-Expose-Headers', names.join(', '));
+  headers.set('access-control-expose-headers', names.join(', '));
   return new Response(body, { status, statusText, headers });
 }
 
@@ -29,12 +30,12 @@ export function answerFromRecord(
   // A registry's Etag is the quoted digest; clients send the digest bare too.
   const notModified = etagMatches(request.ifNoneMatch, [record.digest, `"${record.digest}"`, h.etag]);
   if (!notModified) {
-    headers.set('Content-Type', h.contentType);
-    headers.set('Content-Length', String(record.size));
+    headers.set('content-type', h.contentType);
+    headers.set('content-length', String(record.size));
   }
-  if (h.dockerContentDigest !== null) headers.set('Docker-Content-Digest', h.dockerContentDigest);
-  if (h.etag !== null) headers.set('Etag', h.etag);
-  if (h.apiVersion !== null) headers.set('Docker-Distribution-Api-Version', h.apiVersion);
+  if (h.dockerContentDigest !== null) headers.set('docker-content-digest', h.dockerContentDigest);
+  if (h.etag !== null) headers.set('etag', h.etag);
+  if (h.apiVersion !== null) headers.set('docker-distribution-api-version', h.apiVersion);
   const code = notModified ? 304 : 200;
   const body = withoutBody(request.method, code) ? null : record.body;
   return respond(body, code, notModified ? 'Not Modified' : 'OK', headers, status);
@@ -55,7 +56,7 @@ export function ociError(
   status: CacheStatus,
   extra: Record<string, string> = {},
 ): Response {
-  const headers = new Headers({ ...extra, 'Content-Type': 'application/json; charset=utf-8' });
+  const headers = new Headers({ ...extra, 'content-type': 'application/json; charset=utf-8' });
   return respond(JSON.stringify({ errors: [{ code, message, detail }] }), httpStatus, '', headers, status);
 }
 

@@ -17,12 +17,12 @@ const KEPT_HEADER_LIMIT = 1024;
  */
 export function keptHeaders(response: Response, body: Uint8Array<ArrayBuffer>, mediaType: string, noStore: boolean): StoredHeaders | null {
   const headers: StoredHeaders = {
-    contentType: response.headers.get('Content-Type') ?? '',
-    dockerContentDigest: response.headers.get('Docker-Content-Digest'),
-    etag: response.headers.get('Etag'),
-    apiVersion: response.headers.get('Docker-Distribution-Api-Version'),
+    contentType: response.headers.get('content-type') ?? '',
+    dockerContentDigest: response.headers.get('docker-content-digest'),
+    etag: response.headers.get('etag'),
+    apiVersion: response.headers.get('docker-distribution-api-version'),
   };
-  const responseNoStore = (response.headers.get('Cache-Control') ?? '').toLowerCase().includes('no-store');
+  const responseNoStore = (response.headers.get('cache-control') ?? '').toLowerCase().includes('no-store');
   const headersFit = Object.values(headers).every((value) => (value?.length ?? 0) <= KEPT_HEADER_LIMIT);
   // A redirect may lead anywhere: what it served is passed on, never kept for this URL.
   const keep = !noStore && !responseNoStore && !response.redirected && body.byteLength <= MANIFEST_LIMIT && headersFit;
