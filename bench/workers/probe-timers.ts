@@ -53,7 +53,6 @@ for (const name of [
   'sweep',
   'earliestExpiry',
   'getMeta',
-  'putMeta',
   'updateMeta',
   'bytes',
 ]) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExpiryAlarm } from '../../src/sw/housekeeping/alarm.js';
 import { Stats } from '../../src/sw/reporting/stats.js';
-import { Debounced, type Timers } from '../../src/sw/storage/batch.js';
+import { type Debounced, debounced, type Timers } from '../../src/sw/storage/batch.js';
 import type { ManifestStore } from '../../src/sw/storage/store.js';
 
 // A manual clock: timers fire only when the test advances time.
@@ -130,7 +130,7 @@ describe('batched writes', () => {
   it('collects many requests into one write after the delay', async () => {
     const time = new FakeTime();
     let writes = 0;
-    const batch = new Debounced(async () => void writes++, 200, time);
+    const batch = debounced(async () => void writes++, 200, time);
     for (let i = 0; i < 50; i++) batch.schedule();
     expect(writes).toBe(0);
     await time.advance(200);
@@ -140,7 +140,7 @@ describe('batched writes', () => {
   it('idle() waits for the scheduled run with no timer of its own, however many wait', async () => {
     const time = new FakeTime();
     let writes = 0;
-    const batch = new Debounced(async () => void writes++, 200, time);
+    const batch = debounced(async () => void writes++, 200, time);
     batch.schedule();
     let settled = 0;
     const waiters = Array.from({ length: 20 }, () => batch.idle().then(() => settled++));
@@ -156,7 +156,7 @@ describe('batched writes', () => {
   it('idle() also waits for a run the work schedules again, and settles at once when nothing is pending', async () => {
     const time = new FakeTime();
     let writes = 0;
-    const batch: Debounced = new Debounced(
+    const batch: Debounced = debounced(
       async () => {
         // A failed write keeps its work for the next try.
         if (++writes === 1) batch.schedule();
@@ -182,7 +182,7 @@ describe('batched writes', () => {
   it('writes at once when asked, and cancels the pending timer', async () => {
     const time = new FakeTime();
     let writes = 0;
-    const batch = new Debounced(async () => void writes++, 200, time);
+    const batch = debounced(async () => void writes++, 200, time);
     batch.schedule();
     await batch.now();
     expect(writes).toBe(1);

@@ -46,6 +46,15 @@ describe('digests', () => {
     expect(isDigest(d)).toBe(false);
   });
 
+  it('isDigest says yes exactly when digestProblem finds nothing', () => {
+    const algorithms = ['sha256', 'sha384', 'sha512', 'md5', 'constructor', '__proto__', 'Sha256', 'sha-256', ''];
+    const encodings = [0, 1, 32, 63, 64, 65, 96, 128, 129].flatMap((n) => ['a', 'A', 'g', '0', '='].map((c) => c.repeat(n)));
+    const digests = algorithms.flatMap((a) => encodings.flatMap((e) => [`${a}:${e}`, `${a}:${e}:x`, `${a}${e}`]));
+    for (const d of digests) expect(isDigest(d), d).toBe(digestProblem(d) === null);
+    // Some of each answer, or the comparison would prove little.
+    expect(digests.filter(isDigest).length).toBeGreaterThan(2);
+  });
+
   it('keys records by sha256 and sha512 only', () => {
     expect(isCanonicalDigest(SHA256)).toBe(true);
     expect(isCanonicalDigest(SHA512)).toBe(true);

@@ -40,19 +40,42 @@ export function isSchema1(mediaType: string): boolean {
   return KNOWN_TYPES.indexOf(mediaType) > 3;
 }
 
-// Why a verified body still is not a manifest worth keeping, or null when it is.
-export function unstorableReason(mediaType: string, body: Uint8Array<ArrayBuffer>): string | null {
-  if (!MANIFEST_TYPES.has(mediaType)) return `media type ${JSON.stringify(mediaType)} is not a manifest type regcache stores`;
+/** Why a verified body still is not a manifest worth keeping, as data. */
+export type StorageProblem =
+  | { kind: 'media-type' }
+  | { kind: 'not-json' }
+  | { kind: 'not-object' }
+  // The body's own mediaType field names another type than the answer's.
+  | { kind: 'declared'; declared: unknown };
+
+// The worker only asks whether there is a problem; the bundle check words it
+// (unstorableReason), so the worker carries no message.
+export function storageProblem(mediaType: string, body: Uint8Array<ArrayBuffer>): StorageProblem | null {
+  if (!MANIFEST_TYPES.has(mediaType)) return { kind: 'media-type' };
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
   } catch {
-    return 'body is not valid JSON';
+    return { kind: 'not-json' };
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'body is not a JSON object';
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { kind: 'not-object' };
   const declared = (parsed as { mediaType?: unknown }).mediaType;
-  if (declared !== undefined && declared !== mediaType) {
-    return `body declares media type ${JSON.stringify(declared)} but was sent as ${JSON.stringify(mediaType)}`;
+  return declared !== undefined && declared !== mediaType ? { kind: 'declared', declared } : null;
+}
+
+// Why a verified body still is not a manifest worth keeping, in words, or null when it is.
+export function unstorableReason(mediaType: string, body: Uint8Array<ArrayBuffer>): string | null {
+  const problem = storageProblem(mediaType, body);
+  switch (problem?.kind) {
+    case undefined:
+      return null;
+    case 'media-type':
+      return `media type ${JSON.stringify(mediaType)} is not a manifest type regcache stores`;
+    case 'not-json':
+      return 'body is not valid JSON';
+    case 'not-object':
+      return 'body is not a JSON object';
+    case 'declared':
+      return `body declares media type ${JSON.stringify(problem.declared)} but was sent as ${JSON.stringify(mediaType)}`;
   }
-  return null;
 }

@@ -38,7 +38,7 @@ export class Maintenance {
       now: o.now,
       timers: o.timers,
       nextDue: () => o.store.earliestExpiry(),
-      persist: (due) => o.store.putMeta(ALARM_KEY, due),
+      persist: (due) => o.store.updateMeta(ALARM_KEY, () => due),
       fire: () => this.sweep(),
     });
   }

@@ -1,7 +1,7 @@
 // Counters of what the cache did, kept across worker restarts. Increments collect in
 // memory and are added to the stored totals in batches.
 import type { RegcacheStats } from '../../core/protocol.js';
-import { Debounced, type Timers } from '../storage/batch.js';
+import { type Debounced, debounced, type Timers } from '../storage/batch.js';
 import type { ManifestStore } from '../storage/store.js';
 
 export type Counter = Exclude<keyof RegcacheStats, 'lastSweepVisited' | 'lastSweepDeleted' | 'storedBytes'>;
@@ -45,7 +45,7 @@ export class Stats {
 
   constructor(store: ManifestStore, timers?: Timers) {
     this.#store = store;
-    this.#flusher = new Debounced(() => this.#write(), FLUSH_DELAY_MS, timers);
+    this.#flusher = debounced(() => this.#write(), FLUSH_DELAY_MS, timers);
   }
 
   bump(counter: Counter, by = 1): void {

@@ -10,42 +10,41 @@ export const realTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-export class Debounced {
-  #handle: unknown = null;
-  #running: Promise<void> = Promise.resolve();
+/** Work collected and run later in one go: `schedule()` it, wait for it with `idle()`, or run it `now()`. */
+export interface Debounced {
+  /** Runs the work `delayMs` from now, unless a run is scheduled already. */
+  schedule(): void;
+  /** Settles once nothing is scheduled or running: lets a worker event stay alive until its batched writes have landed. */
+  idle(): Promise<void>;
+  /** Runs the pending work at once; runs never overlap. */
+  now(): Promise<void>;
+}
+
+// A closure rather than a class: the worker has a size budget, and closed-over names
+// minify to one letter where `this.#name` does not.
+export function debounced(work: () => Promise<void>, delayMs: number, timers: Timers = realTimers): Debounced {
+  let handle: unknown = null;
+  let running: Promise<void> = Promise.resolve();
   // Settles after the scheduled run: one promise for all who wait on it, not a timer each.
-  #scheduled: Promise<void> = this.#running;
-  #ran = () => {};
-  readonly #work: () => Promise<void>;
-  readonly #delayMs: number;
-  readonly #timers: Timers;
-
-  constructor(work: () => Promise<void>, delayMs: number, timers: Timers = realTimers) {
-    this.#work = work;
-    this.#delayMs = delayMs;
-    this.#timers = timers;
-  }
-
-  schedule(): void {
-    if (this.#handle !== null) return;
-    this.#handle = this.#timers.setTimeout(() => void this.now(), this.#delayMs);
-    this.#scheduled = new Promise((resolve) => {
-      this.#ran = resolve;
-    });
-  }
-
-  // Settles once nothing is scheduled or running: lets a worker event stay alive
-  // until its batched writes have landed.
-  idle(): Promise<void> {
-    return this.#handle === null ? this.#running : this.#scheduled.then(() => this.idle());
-  }
-
-  // Runs the pending work at once; runs never overlap.
-  now(): Promise<void> {
-    if (this.#handle !== null) this.#timers.clearTimeout(this.#handle);
-    this.#handle = null;
-    this.#running = this.#running.then(this.#work, this.#work);
-    this.#running.then(this.#ran, this.#ran);
-    return this.#running;
-  }
+  let scheduled = running;
+  let ran = () => {};
+  const now = (): Promise<void> => {
+    if (handle !== null) timers.clearTimeout(handle);
+    handle = null;
+    running = running.then(work, work);
+    running.then(ran, ran);
+    return running;
+  };
+  const idle = (): Promise<void> => (handle === null ? running : scheduled.then(idle));
+  return {
+    schedule() {
+      if (handle !== null) return;
+      handle = timers.setTimeout(() => void now(), delayMs);
+      scheduled = new Promise((resolve) => {
+        ran = resolve;
+      });
+    },
+    idle,
+    now,
+  };
 }

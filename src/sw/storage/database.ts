@@ -20,9 +20,9 @@ export function recordsTx(db: Db): RecordsTx {
   return db.transaction(['manifests', 'tags', 'meta'], 'readwrite');
 }
 
-/** Says in the console that `what` failed and the answer comes from upstream instead. */
+/** Says in the console that `what` (a short name of the operation) failed: a read answers "not stored", the caller goes on. */
 export function report(what: string, error: unknown): void {
-  console.warn(`regcache: ${what} failed; answering from upstream instead.`, error);
+  console.warn(`regcache: IndexedDB ${what} failed; carrying on without it.`, error);
 }
 
 export class Database {

@@ -12,10 +12,3 @@ export async function updateMeta<T>(db: Db, key: string, update: (current: T | u
   await tx.store.put(update((await tx.store.get(key)) as T | undefined), key);
   await tx.done;
 }
-
-/** Writes `value` under `key`. */
-export async function putMeta(db: Db, key: string, value: unknown): Promise<void> {
-  const tx = db.transaction('meta', 'readwrite');
-  await tx.store.put(value, key);
-  await tx.done;
-}

@@ -3,7 +3,7 @@
 // copy has a longer life at once, so the next request sees it; a worker stopped before the
 // write loses only the extension: the record keeps its old expiry, and is re-checked or
 // fetched again as it would have been.
-import { Debounced, type Timers } from './batch.js';
+import { type Debounced, debounced, type Timers } from './batch.js';
 import { manifestKey, tagKey } from './keys.js';
 import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from './schema.js';
 import type { ManifestStore } from './store.js';
@@ -28,7 +28,7 @@ export class Recency {
 
   constructor(store: Pick<ManifestStore, 'touch' | 'extendRemembered'>, timers?: Timers) {
     this.#store = store;
-    this.#flusher = new Debounced(() => this.#write(), FLUSH_DELAY_MS, timers);
+    this.#flusher = debounced(() => this.#write(), FLUSH_DELAY_MS, timers);
   }
 
   used(manifest: ManifestRecord, tag: TagRecord | null, at: number): void {

@@ -10,7 +10,7 @@ import { evictLeastUsed } from './evict.js';
 import { allVariantsOf, manifestKey, tagKey } from './keys.js';
 import { listEntries } from './listing.js';
 import { MEMORY_BYTES, MEMORY_RECORDS, RecordMemory } from './memory.js';
-import { getMeta, putMeta, updateMeta } from './meta.js';
+import { getMeta, updateMeta } from './meta.js';
 import { clearRecords, purgeMatching } from './purge.js';
 import type { Extension } from './recency.js';
 import { hasManifest, isQuotaError, putRecordsIn, StorageFullError, touchRecords, type Uses } from './records.js';
@@ -49,7 +49,7 @@ export class ManifestStore {
   ): Promise<RegcacheSchema[S]['value'] | undefined> {
     if (remembered) return remembered;
     const generation = this.#memory.generation;
-    const record = await this.#db.run(`reading a ${store.slice(0, -1)}`, undefined, (db) => db.transaction(store).store.get(key));
+    const record = await this.#db.run(`${store} read`, undefined, (db) => db.transaction(store).store.get(key));
     if (record) remember(record, generation);
     return record;
   }
@@ -76,7 +76,7 @@ export class ManifestStore {
       });
     } catch (error) {
       if (isQuotaError(error)) throw new StorageFullError('IndexedDB quota exceeded', { cause: error });
-      report('storing a manifest', error);
+      report('write', error);
       return false;
     }
   }
@@ -96,7 +96,7 @@ export class ManifestStore {
 
   /** Writes what hits did, batched (recency.ts): expiry extensions, then last-use times; records deleted meanwhile stay deleted. */
   touch(manifests: Uses<ManifestKey>, tags: Uses<TagKey>, extensions: readonly Extension[] = []): Promise<boolean> {
-    return this.#db.ok('recording recent use', (db) => touchRecords(db, manifests, tags, extensions));
+    return this.#db.ok('touch', (db) => touchRecords(db, manifests, tags, extensions));
   }
 
   // After a committed write. Had anything been deleted or reset since the write began (the
@@ -129,7 +129,7 @@ export class ManifestStore {
 
   async #dropTags(query: TagKey | IDBKeyRange, forget: () => void): Promise<boolean> {
     forget();
-    const dropped = await this.#db.ok('dropping a tag', (db) => dropTags(db, query));
+    const dropped = await this.#db.ok('tag drop', (db) => dropTags(db, query));
     forget();
     return dropped;
   }
@@ -138,7 +138,7 @@ export class ManifestStore {
   async dropManifest(key: ManifestKey): Promise<boolean> {
     this.#memory.delete([key]);
     const removed = nothingRemoved();
-    const dropped = await this.#db.ok('dropping a manifest', (db) => dropManifest(db, key, removed));
+    const dropped = await this.#db.ok('manifest drop', (db) => dropManifest(db, key, removed));
     this.#forget(removed);
     return dropped;
   }
@@ -146,14 +146,14 @@ export class ManifestStore {
   /** Deletes what has expired by `now`. */
   async sweep(now: number): Promise<SweepResult> {
     const result = nothingRemoved();
-    await this.#db.run('sweeping expired records', undefined, (db) => sweepExpired(db, now, result));
+    await this.#db.run('sweep', undefined, (db) => sweepExpired(db, now, result));
     this.#forget(result);
     return result;
   }
 
   /** The earliest expiresAt of anything stored, or null when nothing expires. */
   earliestExpiry(): Promise<number | null> {
-    return this.#db.run('finding the next expiry', null, async (db) => {
+    return this.#db.run('expiry read', null, async (db) => {
       const due = await earliestExpiry(db);
       return Number.isFinite(due) ? due : null;
     });
@@ -161,7 +161,7 @@ export class ManifestStore {
 
   /** What the stored records cost, in bytes (record-cost.ts); 0 when unreadable. */
   bytes(): Promise<number> {
-    return this.#db.run('reading the stored size', 0, (db) => readBytes(db.transaction('meta').store));
+    return this.#db.run('size read', 0, (db) => readBytes(db.transaction('meta').store));
   }
 
   /**
@@ -170,7 +170,7 @@ export class ManifestStore {
    */
   evict(budget: number, atLeast = 0): Promise<SweepResult> {
     const result = nothingRemoved();
-    return this.#db.run('evicting records', result, async (db) => {
+    return this.#db.run('eviction', result, async (db) => {
       await evictLeastUsed(db, budget, atLeast, result);
       this.#forget(result);
       return result;
@@ -179,7 +179,7 @@ export class ManifestStore {
 
   /** What the page client lists: every manifest and tag, without bodies. */
   entries(): Promise<Entry[]> {
-    return this.#db.run('listing records', [], listEntries);
+    return this.#db.run('listing', [], listEntries);
   }
 
   /** Deletes matching records (see purgeMatching). */
@@ -189,7 +189,7 @@ export class ManifestStore {
     // importBundle() relies on it: it purges a filter that matches nothing to have the
     // worker read what the page wrote (src/client/bundle.ts).
     this.#memory.clear();
-    await this.#db.run('purging records', undefined, (db) => purgeMatching(db, filter, result));
+    await this.#db.run('purge', undefined, (db) => purgeMatching(db, filter, result));
     this.#memory.clear();
     return result;
   }
@@ -197,23 +197,18 @@ export class ManifestStore {
   /** Deletes every record; answers how many there were. */
   async clear(): Promise<number> {
     this.#memory.clear();
-    const deleted = await this.#db.run('clearing the store', 0, clearRecords);
+    const deleted = await this.#db.run('clear', 0, clearRecords);
     this.#memory.clear();
     return deleted;
   }
 
   /** The meta value stored under `key`, or undefined. */
   getMeta<T>(key: string): Promise<T | undefined> {
-    return this.#db.run(`reading ${key}`, undefined, (db) => getMeta<T>(db, key));
+    return this.#db.run(`${key} read`, undefined, (db) => getMeta<T>(db, key));
   }
 
   /** Read-modify-write of one meta value in a single transaction. */
   updateMeta<T>(key: string, update: (current: T | undefined) => T): Promise<boolean> {
-    return this.#db.ok(`updating ${key}`, (db) => updateMeta(db, key, update));
-  }
-
-  /** Writes a meta value under `key`; answers whether it was written. */
-  putMeta(key: string, value: unknown): Promise<boolean> {
-    return this.#db.ok(`writing ${key}`, (db) => putMeta(db, key, value));
+    return this.#db.ok(`${key} update`, (db) => updateMeta(db, key, update));
   }
 }

@@ -4,12 +4,15 @@ import { etagMatches } from '../../core/http/etag.js';
 import type { ManifestRecord } from '../storage/schema.js';
 import type { UpstreamAnswer } from '../upstream/calls.js';
 
-// A worker-made answer to a cross-origin request is CORS-filtered for the page, so
-// every header the page should read has to be exposed explicitly.
-function expose(headers: Headers): Headers {
+// Every answer leaves through here, with regcache's Cache-Status. A worker-made answer to a
+// cross-origin request is CORS-filtered for the page, so every header the page should read
+// has to be exposed explicitly. Header names are written in lower case, as Headers lists
+// them (names are case-insensitive; one spelling throughout also compresses better).
+function respond(body: BodyInit | null, status: number, statusText: string, headers: Headers, cacheStatus: CacheStatus): Response {
+  headers.set('cache-status', formatCacheStatus(cacheStatus));
   const names = [...headers.keys()].filter((n) => n !== 'access-control-expose-headers');
-  headers.set('Access-Control-Expose-Headers', names.join(', '));
-  return headers;
+  headers.set('access-control-expose-headers', names.join(', '));
+  return new Response(body, { status, statusText, headers });
 }
 
 function withoutBody(method: string, status: number): boolean {
@@ -27,28 +30,21 @@ export function answerFromRecord(
   // A registry's Etag is the quoted digest; clients send the digest bare too.
   const notModified = etagMatches(request.ifNoneMatch, [record.digest, `"${record.digest}"`, h.etag]);
   if (!notModified) {
-    headers.set('Content-Type', h.contentType);
-    headers.set('Content-Length', String(record.size));
+    headers.set('content-type', h.contentType);
+    headers.set('content-length', String(record.size));
   }
-  if (h.dockerContentDigest !== null) headers.set('Docker-Content-Digest', h.dockerContentDigest);
-  if (h.etag !== null) headers.set('Etag', h.etag);
-  if (h.apiVersion !== null) headers.set('Docker-Distribution-Api-Version', h.apiVersion);
-  headers.set('Cache-Status', formatCacheStatus(status));
+  if (h.dockerContentDigest !== null) headers.set('docker-content-digest', h.dockerContentDigest);
+  if (h.etag !== null) headers.set('etag', h.etag);
+  if (h.apiVersion !== null) headers.set('docker-distribution-api-version', h.apiVersion);
   const code = notModified ? 304 : 200;
   const body = withoutBody(request.method, code) ? null : record.body;
-  return new Response(body, { status: code, statusText: notModified ? 'Not Modified' : 'OK', headers: expose(headers) });
+  return respond(body, code, notModified ? 'Not Modified' : 'OK', headers, status);
 }
 
 /** Upstream's answer as it came, with regcache's Cache-Status. */
 export function passThrough(answer: UpstreamAnswer, method: string, status: CacheStatus): Response {
-  const headers = new Headers(answer.headers);
-  headers.set('Cache-Status', formatCacheStatus(status));
   const body = withoutBody(method, answer.status) ? null : answer.body;
-  return new Response(body as BodyInit | null, {
-    status: answer.status,
-    statusText: answer.statusText,
-    headers: expose(headers),
-  });
+  return respond(body as BodyInit | null, answer.status, answer.statusText, new Headers(answer.headers), status);
 }
 
 /** An OCI distribution-spec error body, for failures regcache itself detects. */
@@ -60,15 +56,8 @@ export function ociError(
   status: CacheStatus,
   extra: Record<string, string> = {},
 ): Response {
-  const headers = new Headers({
-    ...extra,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Status': formatCacheStatus(status),
-  });
-  return new Response(JSON.stringify({ errors: [{ code, message, detail }] }), {
-    status: httpStatus,
-    headers: expose(headers),
-  });
+  const headers = new Headers({ ...extra, 'content-type': 'application/json; charset=utf-8' });
+  return respond(JSON.stringify({ errors: [{ code, message, detail }] }), httpStatus, '', headers, status);
 }
 
 /**

@@ -20,11 +20,11 @@ export interface Ask {
 }
 
 function cacheControlHas(request: Request, directive: string): boolean {
-  const value = request.headers.get('Cache-Control') ?? '';
+  const value = request.headers.get('cache-control') ?? '';
   return value.split(',').some((d) => d.trim().toLowerCase() === directive);
 }
 
-const CONDITIONAL = ['If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since', 'If-Match', 'If-Range'];
+const CONDITIONAL = ['if-none-match', 'if-modified-since', 'if-unmodified-since', 'if-match', 'if-range'];
 
 /**
  * Whether the page asked for no-store. Firefox hands the worker a request whose cache mode
@@ -39,9 +39,9 @@ export function requestsNoStore(request: Request): boolean {
 
 /** Reads a request for `target`. `ownOrigin` is the worker's, where 'same-origin' requests carry cookies. */
 export function readAsk(request: Request, target: ManifestTarget, ownOrigin: string): Ask {
-  const acceptHeader = request.headers.get('Accept');
+  const acceptHeader = request.headers.get('accept');
   const accept = parseAccept(acceptHeader);
-  const authorization = request.headers.get('Authorization');
+  const authorization = request.headers.get('authorization');
   const credentials = request.credentials;
   return {
     method: request.method === 'HEAD' ? 'HEAD' : 'GET',
@@ -52,7 +52,7 @@ export function readAsk(request: Request, target: ManifestTarget, ownOrigin: str
     authorization,
     credentials,
     credentialed: couldCarryCredentials({ upstream: target.upstream, authorization, credentials }, ownOrigin),
-    ifNoneMatch: request.headers.get('If-None-Match'),
+    ifNoneMatch: request.headers.get('if-none-match'),
     noStore: requestsNoStore(request),
     noCache: request.cache === 'no-cache' || request.cache === 'reload' || cacheControlHas(request, 'no-cache'),
   };

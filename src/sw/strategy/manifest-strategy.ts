@@ -247,7 +247,7 @@ export class ManifestStrategy {
   // record may not be served instead: say so as a registry would.
   #rateLimited(until: number | null, status: CacheStatus): Reply {
     const wait = until === null ? null : retryAfterSeconds(until, this.#now());
-    const headers: Record<string, string> = wait === null ? {} : { 'Retry-After': String(wait) };
+    const headers: Record<string, string> = wait === null ? {} : { 'retry-after': String(wait) };
     return made(ociError(429, 'TOOMANYREQUESTS', 'upstream asked for no more requests for now', {}, status, headers), status);
   }
 
@@ -363,10 +363,10 @@ export class ManifestStrategy {
     if (got instanceof UpstreamError) return { kind: 'failed', error: got };
     const { response, answer } = got;
     const pass: Fetched = { kind: 'pass', answer };
-    const mediaType = mediaTypeOf(response.headers.get('Content-Type'));
+    const mediaType = mediaTypeOf(response.headers.get('content-type'));
     if (!response.ok || isSchema1(mediaType)) return pass;
 
-    const sent = response.headers.get('Docker-Content-Digest');
+    const sent = response.headers.get('docker-content-digest');
     // A digest that is not canonical is no key and no claim to check: as if absent, so the
     // digest comes from the body (upper-case hex would otherwise key a duplicate record).
     const verified = await verify(answer.body, reference, sent !== null && isCanonicalDigest(sent) ? sent : null);

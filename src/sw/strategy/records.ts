@@ -1,6 +1,6 @@
 // What of a verified upstream answer is kept, and the records it is kept as.
 import type { ManifestTarget } from '../../core/oci/grammar.js';
-import { unstorableReason } from '../../core/oci/media-types.js';
+import { storageProblem } from '../../core/oci/media-types.js';
 import { expiryFor } from '../housekeeping/expiry.js';
 import type { ManifestRecord, StoredHeaders, TagRecord } from '../storage/schema.js';
 import { MANIFEST_LIMIT } from '../upstream/upstream.js';
@@ -17,16 +17,16 @@ const KEPT_HEADER_LIMIT = 1024;
  */
 export function keptHeaders(response: Response, body: Uint8Array<ArrayBuffer>, mediaType: string, noStore: boolean): StoredHeaders | null {
   const headers: StoredHeaders = {
-    contentType: response.headers.get('Content-Type') ?? '',
-    dockerContentDigest: response.headers.get('Docker-Content-Digest'),
-    etag: response.headers.get('Etag'),
-    apiVersion: response.headers.get('Docker-Distribution-Api-Version'),
+    contentType: response.headers.get('content-type') ?? '',
+    dockerContentDigest: response.headers.get('docker-content-digest'),
+    etag: response.headers.get('etag'),
+    apiVersion: response.headers.get('docker-distribution-api-version'),
   };
-  const responseNoStore = (response.headers.get('Cache-Control') ?? '').toLowerCase().includes('no-store');
+  const responseNoStore = (response.headers.get('cache-control') ?? '').toLowerCase().includes('no-store');
   const headersFit = Object.values(headers).every((value) => (value?.length ?? 0) <= KEPT_HEADER_LIMIT);
   // A redirect may lead anywhere: what it served is passed on, never kept for this URL.
   const keep = !noStore && !responseNoStore && !response.redirected && body.byteLength <= MANIFEST_LIMIT && headersFit;
-  return keep && !unstorableReason(mediaType, body) ? headers : null;
+  return keep && !storageProblem(mediaType, body) ? headers : null;
 }
 
 /** A record of a body verified as `digest`, fetched at `now` (ms), kept for `ttl` seconds (0: until evicted). */
