@@ -101,25 +101,6 @@ describe('sweepExpired', () => {
 describe('touchRecords', () => {
   const uses = <K>(keys: K[], at: number): Uses<K> => new Map(keys.map((key, i) => [String(i), { key, at }]));
 
-  // A read of a record the in-memory copy lacks waits behind the write in its way: each
-  // write is short, and manifests and tags are written apart.
-  it('writes last-use times in short transactions, manifests apart from tags', async () => {
-    const db = new FakeDb();
-    const ms = seed(db, 0, 40, () => NOW);
-    const before = db.transactions.length;
-    const mKeys: ManifestKey[] = ms.map((m) => [m.upstream, m.repository, m.digest]);
-    const tKeys: TagKey[] = ms.slice(0, 5).map((m, i) => [m.upstream, m.repository, `t${i}`, '0']);
-    await touchRecords(asDb(db), uses(mKeys, 500), uses(tKeys, 500));
-    const writes = db.transactions.slice(before).filter((t) => t.puts > 0);
-    expect(writes.length).toBeGreaterThanOrEqual(4);
-    for (const t of writes) {
-      expect(t.stores).toHaveLength(1);
-      expect(t.puts).toBeLessThanOrEqual(16);
-    }
-    expect((db.get('manifests', mKeys[39]!) as ManifestRecord).lastUsed).toBe(500);
-    expect((db.get('tags', tKeys[4]!) as TagRecord).lastUsed).toBe(500);
-  });
-
   it('moves last-use times forward only, and never brings a deleted record back', async () => {
     const db = new FakeDb();
     const [a, b] = seed(db, 0, 2, () => NOW);

@@ -59,36 +59,22 @@ interface UsedStore<K, R> {
   put(record: R): Promise<unknown>;
 }
 
-// Last-use times are written this many records to a transaction, manifests and tags apart.
-// Each write rewrites the whole record, body included, and a read of a record the in-memory
-// copy does not hold waits behind the read-write transaction in its way: behind one short
-// one, not behind a whole second's worth of them.
-const TOUCH_CHUNK = 16;
-
-async function forward(db: Db, name: 'manifests' | 'tags', uses: Uses<IDBValidKey>): Promise<void> {
-  const all = [...uses.values()];
-  while (all.length > 0) {
-    const { store, done } = db.transaction(name, 'readwrite') as unknown as {
-      store: UsedStore<IDBValidKey, { lastUsed: number }>;
-      done: Promise<void>;
-    };
-    await Promise.all(
-      all.splice(0, TOUCH_CHUNK).map(async ({ key, at }) => {
-        const r = await store.get(key);
-        if (r && r.lastUsed < at) await store.put({ ...r, lastUsed: at });
-      }),
-    );
-    await done;
-  }
+function forward<K, R extends { lastUsed: number }>(store: UsedStore<K, R>, uses: Uses<K>): Promise<unknown> {
+  return Promise.all(
+    [...uses.values()].map(async ({ key, at }) => {
+      const r = await store.get(key);
+      if (r && r.lastUsed < at) await store.put({ ...r, lastUsed: at });
+    }),
+  );
 }
 
 /**
- * Writes a batch of what hits did (recency.ts): expiry extensions after upstream vouched
- * for records again (`confirmedAt`, `expiresAt`, ms since the epoch), in one transaction and
- * in order so that a later one of the same record wins; then last-use times, only forward,
- * in short transactions (TOUCH_CHUNK). A record deleted meanwhile stays deleted (a tag is
- * only extended with its manifest). One fetched anew within the batch's second gets the
- * confirmation's life, at most that second shorter than its own.
+ * Writes a batch of what hits did (recency.ts), in one transaction: expiry extensions after
+ * upstream vouched for records again (`confirmedAt`, `expiresAt`, ms since the epoch), in
+ * order so that a later one of the same record wins, then last-use times, only forward. A
+ * record deleted meanwhile stays deleted (a tag is only extended with its manifest). One
+ * fetched anew within the batch's second gets the confirmation's life, at most that second
+ * shorter than its own.
  */
 export async function touchRecords(
   db: Db,
@@ -106,6 +92,6 @@ export async function touchRecords(
     const t = tag && (await ts.get(tag));
     if (t) await ts.put({ ...t, confirmedAt, expiresAt });
   }
+  await Promise.all([forward(ms, manifests), forward(ts, tags)]);
   await tx.done;
-  await Promise.all([forward(db, 'manifests', manifests), forward(db, 'tags', tags)]);
 }

@@ -1,7 +1,8 @@
 // Deleting what has expired, visiting only expired records through the by-expiry indexes,
 // in short transactions so that reads queued behind a sweep wait only briefly.
-import { type Db, recordsTx } from './database.js';
+import { type Db, type RecordsTx, recordsTx } from './database.js';
 import { deleteManifestsIn, deleteTagsIn, type SweepResult } from './deletes.js';
+import type { RegcacheSchema } from './schema.js';
 
 const SWEEP_BATCH = 50;
 
@@ -22,31 +23,34 @@ export async function earliestExpiry(db: Db): Promise<number> {
 export async function sweepExpired(db: Db, now: number, result: SweepResult): Promise<void> {
   // Most sweeps find nothing: look first.
   if ((await earliestExpiry(db)) > now) return;
-  // Each batch reads on from the expiry where the last one stopped (`from`), never from the
-  // start of the range again. Chromium leaves a deleted record's index entries behind, to be
-  // cleaned up later, and checks each one it meets against the store: read from the start,
-  // every batch would step over all the entries the batches before it deleted, and each such
-  // check costs more the larger the database.
+  await inBatches(db, 'manifests', now, (tx, records) => deleteManifestsIn(tx, records, result));
+  // Tags can expire before their manifest: a re-check extends only the one it used.
+  await inBatches(db, 'tags', now, async (tx, records) => {
+    result.visited += records.length;
+    result.tags.push(...(await deleteTagsIn(tx, records)));
+  });
+}
+
+// Hands `name`'s records that expired by `now` to `remove`, a batch to a transaction. Each
+// batch reads on from the expiry where the last one stopped (`from`), never from the start
+// of the range again. Chromium leaves a deleted record's index entries behind, to be cleaned
+// up later, and checks each one it meets against the store: read from the start, every
+// batch would step over all the entries the batches before it deleted, and each such check
+// costs more the larger the database.
+async function inBatches<N extends 'manifests' | 'tags'>(
+  db: Db,
+  name: N,
+  now: number,
+  remove: (tx: RecordsTx, records: RegcacheSchema[N]['value'][]) => Promise<unknown>,
+): Promise<void> {
   for (let from = -Infinity; ; ) {
     const tx = recordsTx(db);
-    const records = await tx.objectStore('manifests').index('by-expiry').getAll(IDBKeyRange.bound(from, now), SWEEP_BATCH);
-    await deleteManifestsIn(tx, records, result);
+    const records = await tx.objectStore(name).index('by-expiry').getAll(IDBKeyRange.bound(from, now), SWEEP_BATCH);
+    await remove(tx, records);
     await tx.done;
     // A short batch was the last.
     const last = records[SWEEP_BATCH - 1];
-    if (!last) break;
-    from = last.expiresAt;
-  }
-  // Tags can expire before their manifest: a re-check extends only the one it used.
-  for (let from = -Infinity; ; ) {
-    const tx = recordsTx(db);
-    const records = await tx.objectStore('tags').index('by-expiry').getAll(IDBKeyRange.bound(from, now), SWEEP_BATCH);
-    result.visited += records.length;
-    const keys = await deleteTagsIn(tx, records);
-    await tx.done;
-    result.tags.push(...keys);
-    const last = records[SWEEP_BATCH - 1];
-    if (!last) break;
+    if (!last) return;
     from = last.expiresAt;
   }
 }

@@ -35,11 +35,11 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
   const timer = call.timeoutMs === undefined ? undefined : setTimeout(() => abort.abort(), call.timeoutMs);
   try {
     // no-store: registries send no Vary: Accept, so the HTTP cache could revalidate
-    // one media type's answer into another's.
+    // one media type's answer into another's. The mode is fetch()'s default for a URL, cors:
+    // a cross-origin answer whose headers the worker cannot read is never taken.
     return await fetch(call.url, {
       method: call.method,
       headers,
-      mode: 'cors',
       credentials: call.credentials,
       cache: 'no-store',
       signal: abort.signal,
