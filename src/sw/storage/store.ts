@@ -75,7 +75,7 @@ export class ManifestStore {
         return true;
       });
     } catch (error) {
-      if (isQuotaError(error)) throw new StorageFullError('IndexedDB quota exceeded', { cause: error });
+      if (isQuotaError(error)) throw new StorageFullError('quota', { cause: error });
       report('write', error);
       return false;
     }
