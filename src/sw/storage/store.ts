@@ -49,7 +49,7 @@ export class ManifestStore {
   ): Promise<RegcacheSchema[S]['value'] | undefined> {
     if (remembered) return remembered;
     const generation = this.#memory.generation;
-    const record = await this.#db.run(`${store} read`, undefined, (db) => db.transaction(store).store.get(key));
+    const record = await this.#db.run(`${store} read`, undefined, (db) => db.transaction(store).objectStore(store).get(key));
     if (record) remember(record, generation);
     return record;
   }
@@ -161,7 +161,7 @@ export class ManifestStore {
 
   /** What the stored records cost, in bytes (record-cost.ts); 0 when unreadable. */
   bytes(): Promise<number> {
-    return this.#db.run('size read', 0, (db) => readBytes(db.transaction('meta').store));
+    return this.#db.run('size read', 0, (db) => readBytes(db.transaction('meta').objectStore('meta')));
   }
 
   /**
