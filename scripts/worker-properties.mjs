@@ -13,6 +13,7 @@
 // costs bytes only; a wrong one breaks the worker, so when in doubt, leave it out.
 export const WORKER_PROPERTIES = [
   // A request as the strategy reads it (strategy/ask.ts) and its target.
+  'wanted',
   'acceptHeader',
   'acceptKey',
   'authorization',
