@@ -65,6 +65,7 @@ export const WORKER_PROPERTIES = [
   'getMeta',
   'updateMeta',
   'getTag',
+  'recall',
   'setTag',
   'setManifest',
   'extendRemembered',

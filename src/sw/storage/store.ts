@@ -31,12 +31,12 @@ export class ManifestStore {
 
   /** The stored manifest of this key (from memory when it holds it), or undefined. */
   getManifest(key: ManifestKey): Promise<ManifestRecord | undefined> {
-    return this.#read('manifests', key, this.#memory.getManifest(key), (r, at) => this.#memory.setManifest(r, at));
+    return this.#read('manifests', key, this.#memory.recall(key), (r, at) => this.#memory.setManifest(r, at));
   }
 
   /** The stored tag variant of this key (from memory when it holds it), or undefined. */
   getTag(key: TagKey): Promise<TagRecord | undefined> {
-    return this.#read('tags', key, this.#memory.getTag(key), (r, at) => this.#memory.setTag(r, at));
+    return this.#read('tags', key, this.#memory.recall(key), (r, at) => this.#memory.setTag(r, at));
   }
 
   // From memory when it holds the record; else from the database, remembering what was read
@@ -88,8 +88,8 @@ export class ManifestStore {
    * re-check or fetch, never a record served past what upstream vouched for.
    */
   extendRemembered({ manifest, tag, confirmedAt, expiresAt }: Extension): void {
-    const m = this.#memory.getManifest(manifest);
-    const t = m && tag && this.#memory.getTag(tag);
+    const m = this.#memory.recall(manifest);
+    const t = m && tag && this.#memory.recall(tag);
     if (m) this.#memory.setManifest({ ...m, confirmedAt, expiresAt });
     if (t) this.#memory.setTag({ ...t, confirmedAt, expiresAt });
   }
