@@ -58,12 +58,10 @@ export class RecordMemory {
     }
   }
 
-  setManifest(record: ManifestRecord, readAt?: number): void {
-    this.#set(manifestKey(record), record, manifestCost(record), readAt);
-  }
-
-  setTag(record: TagRecord, readAt?: number): void {
-    this.#set(tagKey(record), record, tagRecordCost(record), readAt);
+  /** Remembers a manifest or a tag record (a tag record has a `tag`). */
+  remember(record: ManifestRecord | TagRecord, readAt?: number): void {
+    if ('tag' in record) this.#set(tagKey(record), record, tagRecordCost(record), readAt);
+    else this.#set(manifestKey(record), record, manifestCost(record), readAt);
   }
 
   #drop(k: string): void {

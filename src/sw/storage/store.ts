@@ -31,12 +31,12 @@ export class ManifestStore {
 
   /** The stored manifest of this key (from memory when it holds it), or undefined. */
   getManifest(key: ManifestKey): Promise<ManifestRecord | undefined> {
-    return this.#read('manifests', key, this.#memory.recall(key), (r, at) => this.#memory.setManifest(r, at));
+    return this.#read('manifests', key);
   }
 
   /** The stored tag variant of this key (from memory when it holds it), or undefined. */
   getTag(key: TagKey): Promise<TagRecord | undefined> {
-    return this.#read('tags', key, this.#memory.recall(key), (r, at) => this.#memory.setTag(r, at));
+    return this.#read('tags', key);
   }
 
   // From memory when it holds the record; else from the database, remembering what was read
@@ -44,13 +44,12 @@ export class ManifestStore {
   async #read<S extends 'manifests' | 'tags'>(
     store: S,
     key: RegcacheSchema[S]['key'],
-    remembered: RegcacheSchema[S]['value'] | undefined,
-    remember: (record: RegcacheSchema[S]['value'], readAt: number) => void,
   ): Promise<RegcacheSchema[S]['value'] | undefined> {
+    const remembered = this.#memory.recall(key) as RegcacheSchema[S]['value'] | undefined;
     if (remembered) return remembered;
     const generation = this.#memory.generation;
     const record = await this.#db.run(`${store} read`, undefined, (db) => db.transaction(store).objectStore(store).get(key));
-    if (record) remember(record, generation);
+    if (record) this.#memory.remember(record, generation);
     return record;
   }
 
@@ -90,8 +89,8 @@ export class ManifestStore {
   extendRemembered({ manifest, tag, confirmedAt, expiresAt }: Extension): void {
     const m = this.#memory.recall(manifest);
     const t = m && tag && this.#memory.recall(tag);
-    if (m) this.#memory.setManifest({ ...m, confirmedAt, expiresAt });
-    if (t) this.#memory.setTag({ ...t, confirmedAt, expiresAt });
+    if (m) this.#memory.remember({ ...m, confirmedAt, expiresAt });
+    if (t) this.#memory.remember({ ...t, confirmedAt, expiresAt });
   }
 
   /** Writes what hits did, batched (recency.ts): expiry extensions, then last-use times; records deleted meanwhile stay deleted. */
@@ -104,8 +103,8 @@ export class ManifestStore {
   // forget them rather than remember them, so the memory never outlives the database.
   #remember(generation: number, manifest: ManifestRecord | null, tag: TagRecord | null): void {
     if (generation === this.#memory.generation) {
-      if (manifest) this.#memory.setManifest(manifest);
-      if (tag) this.#memory.setTag(tag);
+      if (manifest) this.#memory.remember(manifest);
+      if (tag) this.#memory.remember(tag);
       return;
     }
     this.#forget({ manifests: manifest ? [manifestKey(manifest)] : [], tags: tag ? [tagKey(tag)] : [] });
