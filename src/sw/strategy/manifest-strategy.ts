@@ -119,7 +119,7 @@ export class ManifestStrategy {
     waitUntil = (work: Promise<void>): void => void work.catch(() => {}),
   ): Promise<Response> {
     this.#last = Date.now();
-    const ask = readAsk(request, target, this.#o.ownOrigin ?? globalThis.location?.origin ?? '');
+    const ask = readAsk(request, target, this.#o.ownOrigin ?? location.origin);
     const reply = await (target.isDigest ? this.#byDigest(ask) : this.#byTag(ask, waitUntil));
     // Upstream no longer serves this Accept set the tag: drop that variant only. Others may
     // still exist (distribution answers 404 to an OCI manifest asked without OCI types).
