@@ -41,10 +41,7 @@ export class ManifestStore {
 
   // From memory when it holds the record; else from the database, remembering what was read
   // unless something was deleted meanwhile.
-  async #read<S extends 'manifests' | 'tags'>(
-    store: S,
-    key: RegcacheSchema[S]['key'],
-  ): Promise<RegcacheSchema[S]['value'] | undefined> {
+  async #read<S extends 'manifests' | 'tags'>(store: S, key: RegcacheSchema[S]['key']): Promise<RegcacheSchema[S]['value'] | undefined> {
     const remembered = this.#memory.recall(key) as RegcacheSchema[S]['value'] | undefined;
     if (remembered) return remembered;
     const generation = this.#memory.generation;
