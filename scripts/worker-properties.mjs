@@ -13,6 +13,7 @@
 // costs bytes only; a wrong one breaks the worker, so when in doubt, leave it out.
 export const WORKER_PROPERTIES = [
   // A request as the strategy reads it (strategy/ask.ts) and its target.
+  'wanted',
   'acceptHeader',
   'acceptKey',
   'authorization',
@@ -64,8 +65,8 @@ export const WORKER_PROPERTIES = [
   'getMeta',
   'updateMeta',
   'getTag',
-  'setTag',
-  'setManifest',
+  'recall',
+  'remember',
   'extendRemembered',
   'dropTag',
   'dropManifest',

@@ -5,8 +5,9 @@ import type { UpstreamAnswer } from '../../src/sw/upstream/calls.js';
 const STORED = `sha256:${'a'.repeat(64)}`;
 const OTHER = `sha256:${'b'.repeat(64)}`;
 
+// Headers listed as calls.ts lists an answer's: through a Headers object, names in lower case.
 function answer(status: number, headers: Record<string, string> = {}): UpstreamAnswer {
-  return { status, statusText: '', headers: Object.entries(headers), body: null };
+  return { status, statusText: '', headers: [...new Headers(headers)], body: null };
 }
 
 const never = () => {

@@ -26,10 +26,6 @@ export class ExpiryAlarm {
     this.#timers = deps.timers ?? realTimers;
   }
 
-  get due(): number | null {
-    return this.#dueAt;
-  }
-
   // Look at the store again: after a sweep, and at start.
   async rearm(): Promise<void> {
     this.#set(await this.#deps.nextDue());
@@ -41,13 +37,9 @@ export class ExpiryAlarm {
     if (this.#dueAt === null || expiresAt < this.#dueAt) this.#set(expiresAt);
   }
 
-  stop(): void {
+  #set(due: number | null): void {
     if (this.#handle !== null) this.#timers.clearTimeout(this.#handle);
     this.#handle = null;
-  }
-
-  #set(due: number | null): void {
-    this.stop();
     const changed = due !== this.#dueAt;
     this.#dueAt = due;
     if (changed) void this.#deps.persist(due);

@@ -52,7 +52,7 @@ export class Database {
   #connect(): Promise<Db> {
     let onBlocked!: () => void;
     const blocked = new Promise<never>((_, reject) => {
-      onBlocked = () => reject(new StoreBlockedError('the database upgrade is blocked by another open connection'));
+      onBlocked = () => reject(new StoreBlockedError('upgrade blocked by another connection'));
     });
     blocked.catch(() => undefined);
     this.#blocked = blocked;

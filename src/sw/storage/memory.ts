@@ -33,22 +33,16 @@ export class RecordMemory {
     return this.#epoch;
   }
 
-  #get(k: string): ManifestRecord | TagRecord | undefined {
+  /** The record remembered under `key` (a manifest's or a tag's), now the most recently used. */
+  recall<K extends ManifestKey | TagKey>(key: K): (K extends TagKey ? TagRecord : ManifestRecord) | undefined {
+    const k = id(key);
     const entry = this.#records.get(k);
     if (entry) {
       // Re-insert: Map order is the eviction order.
       this.#records.delete(k);
       this.#records.set(k, entry);
     }
-    return entry?.record;
-  }
-
-  getManifest(key: ManifestKey): ManifestRecord | undefined {
-    return this.#get(id(key)) as ManifestRecord | undefined;
-  }
-
-  getTag(key: TagKey): TagRecord | undefined {
-    return this.#get(id(key)) as TagRecord | undefined;
+    return entry?.record as (K extends TagKey ? TagRecord : ManifestRecord) | undefined;
   }
 
   #set(key: readonly string[], record: ManifestRecord | TagRecord, cost: number, readAt: number | undefined): void {
@@ -64,12 +58,10 @@ export class RecordMemory {
     }
   }
 
-  setManifest(record: ManifestRecord, readAt?: number): void {
-    this.#set(manifestKey(record), record, manifestCost(record), readAt);
-  }
-
-  setTag(record: TagRecord, readAt?: number): void {
-    this.#set(tagKey(record), record, tagRecordCost(record), readAt);
+  /** Remembers a manifest or a tag record (a tag record has a `tag`). */
+  remember(record: ManifestRecord | TagRecord, readAt?: number): void {
+    if ('tag' in record) this.#set(tagKey(record), record, tagRecordCost(record), readAt);
+    else this.#set(manifestKey(record), record, manifestCost(record), readAt);
   }
 
   #drop(k: string): void {

@@ -8,10 +8,11 @@ import type { Extension } from './recency.js';
 import { manifestCost, tagRecordCost } from './record-cost.js';
 import type { ManifestKey, ManifestRecord, TagKey, TagRecord } from './schema.js';
 
-/** The browser's quota refused a write; evicting may make room (save.ts retries once). */
-export class StorageFullError extends Error {
-  override name = 'StorageFullError';
-}
+/**
+ * The browser's quota refused a write; evicting may make room (save.ts retries once). It is
+ * always caught, so it needs no name of its own (bytes saved in the worker).
+ */
+export class StorageFullError extends Error {}
 
 export function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';

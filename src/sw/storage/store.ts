@@ -31,26 +31,22 @@ export class ManifestStore {
 
   /** The stored manifest of this key (from memory when it holds it), or undefined. */
   getManifest(key: ManifestKey): Promise<ManifestRecord | undefined> {
-    return this.#read('manifests', key, this.#memory.getManifest(key), (r, at) => this.#memory.setManifest(r, at));
+    return this.#read('manifests', key);
   }
 
   /** The stored tag variant of this key (from memory when it holds it), or undefined. */
   getTag(key: TagKey): Promise<TagRecord | undefined> {
-    return this.#read('tags', key, this.#memory.getTag(key), (r, at) => this.#memory.setTag(r, at));
+    return this.#read('tags', key);
   }
 
   // From memory when it holds the record; else from the database, remembering what was read
   // unless something was deleted meanwhile.
-  async #read<S extends 'manifests' | 'tags'>(
-    store: S,
-    key: RegcacheSchema[S]['key'],
-    remembered: RegcacheSchema[S]['value'] | undefined,
-    remember: (record: RegcacheSchema[S]['value'], readAt: number) => void,
-  ): Promise<RegcacheSchema[S]['value'] | undefined> {
+  async #read<S extends 'manifests' | 'tags'>(store: S, key: RegcacheSchema[S]['key']): Promise<RegcacheSchema[S]['value'] | undefined> {
+    const remembered = this.#memory.recall(key) as RegcacheSchema[S]['value'] | undefined;
     if (remembered) return remembered;
     const generation = this.#memory.generation;
-    const record = await this.#db.run(`${store} read`, undefined, (db) => db.transaction(store).store.get(key));
-    if (record) remember(record, generation);
+    const record = await this.#db.run(`${store} read`, undefined, (db) => db.transaction(store).objectStore(store).get(key));
+    if (record) this.#memory.remember(record, generation);
     return record;
   }
 
@@ -75,7 +71,7 @@ export class ManifestStore {
         return true;
       });
     } catch (error) {
-      if (isQuotaError(error)) throw new StorageFullError('IndexedDB quota exceeded', { cause: error });
+      if (isQuotaError(error)) throw new StorageFullError('quota', { cause: error });
       report('write', error);
       return false;
     }
@@ -88,10 +84,10 @@ export class ManifestStore {
    * re-check or fetch, never a record served past what upstream vouched for.
    */
   extendRemembered({ manifest, tag, confirmedAt, expiresAt }: Extension): void {
-    const m = this.#memory.getManifest(manifest);
-    const t = m && tag && this.#memory.getTag(tag);
-    if (m) this.#memory.setManifest({ ...m, confirmedAt, expiresAt });
-    if (t) this.#memory.setTag({ ...t, confirmedAt, expiresAt });
+    const m = this.#memory.recall(manifest);
+    const t = m && tag && this.#memory.recall(tag);
+    if (m) this.#memory.remember({ ...m, confirmedAt, expiresAt });
+    if (t) this.#memory.remember({ ...t, confirmedAt, expiresAt });
   }
 
   /** Writes what hits did, batched (recency.ts): expiry extensions, then last-use times; records deleted meanwhile stay deleted. */
@@ -104,8 +100,8 @@ export class ManifestStore {
   // forget them rather than remember them, so the memory never outlives the database.
   #remember(generation: number, manifest: ManifestRecord | null, tag: TagRecord | null): void {
     if (generation === this.#memory.generation) {
-      if (manifest) this.#memory.setManifest(manifest);
-      if (tag) this.#memory.setTag(tag);
+      if (manifest) this.#memory.remember(manifest);
+      if (tag) this.#memory.remember(tag);
       return;
     }
     this.#forget({ manifests: manifest ? [manifestKey(manifest)] : [], tags: tag ? [tagKey(tag)] : [] });
@@ -161,7 +157,7 @@ export class ManifestStore {
 
   /** What the stored records cost, in bytes (record-cost.ts); 0 when unreadable. */
   bytes(): Promise<number> {
-    return this.#db.run('size read', 0, (db) => readBytes(db.transaction('meta').store));
+    return this.#db.run('size read', 0, (db) => readBytes(db.transaction('meta').objectStore('meta')));
   }
 
   /**

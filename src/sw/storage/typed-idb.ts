@@ -51,8 +51,6 @@ export interface Store<S extends DbSchema<S>, N extends StoreName<S>> extends So
 
 export interface Tx<S extends DbSchema<S>, N extends StoreName<S>> {
   objectStore<M extends N>(name: M): Store<S, M>;
-  /** The transaction's store, when it has only one. */
-  readonly store: Store<S, N>;
   /**
    * Resolves when the transaction commits, rejects when it aborts (with its error, or an
    * `AbortError`). Its rejection is handled already: awaiting it is optional.
@@ -81,10 +79,6 @@ function request<T>(r: IDBRequest<T>): Promise<T> {
 const traps: ProxyHandler<Record<string | symbol, unknown>> = {
   get(target, prop) {
     if (prop === 'done') return dones.get(target as unknown as IDBTransaction);
-    if (prop === 'store') {
-      const tx = target as unknown as IDBTransaction;
-      return wrap(tx.objectStore(tx.objectStoreNames[0] as string));
-    }
     // A cursor moves on through the request that opened it.
     if (prop === 'continue') {
       const cursor = target as unknown as IDBCursor;

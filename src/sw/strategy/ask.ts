@@ -6,7 +6,7 @@ import { couldCarryCredentials } from './credentials.js';
 /** A manifest GET or HEAD, as the strategy decides on it. */
 export interface Ask {
   method: 'GET' | 'HEAD';
-  target: ManifestTarget;
+  wanted: ManifestTarget;
   acceptHeader: string | null;
   accept: readonly string[];
   acceptKey: string;
@@ -45,7 +45,7 @@ export function readAsk(request: Request, target: ManifestTarget, ownOrigin: str
   const credentials = request.credentials;
   return {
     method: request.method === 'HEAD' ? 'HEAD' : 'GET',
-    target,
+    wanted: target,
     acceptHeader,
     accept,
     acceptKey: acceptKey(accept),

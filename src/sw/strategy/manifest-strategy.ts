@@ -119,7 +119,7 @@ export class ManifestStrategy {
     waitUntil = (work: Promise<void>): void => void work.catch(() => {}),
   ): Promise<Response> {
     this.#last = Date.now();
-    const ask = readAsk(request, target, this.#o.ownOrigin ?? globalThis.location?.origin ?? '');
+    const ask = readAsk(request, target, this.#o.ownOrigin ?? location.origin);
     const reply = await (target.isDigest ? this.#byDigest(ask) : this.#byTag(ask, waitUntil));
     // Upstream no longer serves this Accept set the tag: drop that variant only. Others may
     // still exist (distribution answers 404 to an OCI manifest asked without OCI types).
@@ -129,7 +129,7 @@ export class ManifestStrategy {
   }
 
   async #byDigest(ask: Ask): Promise<Reply> {
-    const found = ask.noStore ? null : await this.#servable(ask, ask.target.reference);
+    const found = ask.noStore ? null : await this.#servable(ask, ask.wanted.reference);
     if (!found?.record) return this.#miss(ask, ask.noStore ? 'request' : (found?.reason ?? 'miss'));
     const record = found.record;
     if (!isPrivate(record, null) || this.#vouchedFor(ask)) return this.#hit(record, null, {});
@@ -145,7 +145,7 @@ export class ManifestStrategy {
   // pages only once the store holds the outcome (#revalidate).
   async #byTag(ask: Ask, waitUntil: ((work: Promise<void>) => void) | null): Promise<Reply> {
     const now = this.#now();
-    const { upstream, repository, reference } = ask.target;
+    const { upstream, repository, reference } = ask.wanted;
     const tag = ask.noStore ? undefined : await this.#store.getTag([upstream, repository, reference, ask.acceptKey]);
     const found = tag && isLive(tag, now) ? await this.#servable(ask, tag.digest) : null;
     if (!tag || !found?.record) {
@@ -200,9 +200,9 @@ export class ManifestStrategy {
   // and asks again gets the new answer.
   async #revalidate(ask: Ask, from: string): Promise<void> {
     for (let i = QUIET_ROUNDS; i-- && Date.now() - this.#last < QUIET_MS; ) await new Promise((r) => setTimeout(r, QUIET_MS));
-    const { upstream, repository, reference: tag } = ask.target;
+    const { upstream, repository, reference: tag } = ask.wanted;
     const { drop, to, gone } = afterRevalidation(await this.#byTag({ ...ask, noCache: true }, null));
-    if (drop) await this.#drop(ask.target, ask.acceptKey);
+    if (drop) await this.#drop(ask.wanted, ask.acceptKey);
     if (gone) this.#o.events.emit({ type: 'tag-dropped', upstream, repository, tag, accept: ask.accept.join() });
     else if (to && to !== from) this.#o.events.emit({ type: 'tag-moved', upstream, repository, tag, from, to });
   }
@@ -232,12 +232,12 @@ export class ManifestStrategy {
   // Re-checks a stored answer (`stored`: its digest) with a HEAD carrying the request's own
   // Accept and Authorization; after a 429, not before its Retry-After has passed.
   private async recheck(ask: Ask, stored: string): Promise<Recheck> {
-    const origin = ask.target.upstream;
+    const origin = ask.wanted.upstream;
     const until = this.#gate.blockedUntil(origin, this.#now());
     if (until !== null) return { kind: 'rate-limited', until, answer: null };
     this.#o.stats.bump('rechecks');
-    const key = this.#flightKey('RECHECK', ask, ask.target.reference);
-    const answer = await this.#heads.run(key, () => this.#upstream.head(ask, ask.target.reference, this.#config.timeout)).result;
+    const key = this.#flightKey('RECHECK', ask, ask.wanted.reference);
+    const answer = await this.#heads.run(key, () => this.#upstream.head(ask, ask.wanted.reference, this.#config.timeout)).result;
     const recheck = readRecheck(answer, stored, (retryAfter) => this.#gate.block(origin, retryAfter, this.#now()));
     if (recheck.kind === 'confirmed' || recheck.kind === 'moved') this.#vouch(ask);
     return recheck;
@@ -252,7 +252,7 @@ export class ManifestStrategy {
   }
 
   #vouchKey(ask: Ask): string {
-    return [ask.target.upstream, ask.target.repository, credentialKey(ask)].join('\n');
+    return [ask.wanted.upstream, ask.wanted.repository, credentialKey(ask)].join('\n');
   }
 
   // Upstream just served this repository to these credentials; within the fresh window
@@ -270,7 +270,7 @@ export class ManifestStrategy {
 
   // A stored manifest this request may be given, or why there is none.
   async #servable(ask: Ask, digest: string): Promise<{ record?: ManifestRecord; reason: ForwardReason }> {
-    const { upstream, repository } = ask.target;
+    const { upstream, repository } = ask.wanted;
     const record = await this.#store.getManifest([upstream, repository, digest]);
     if (!record || !isLive(record, this.#now())) return { reason: record ? 'stale' : 'miss' };
     // Upstream chooses by Accept; a type the client did not list is not ours to serve.
@@ -294,7 +294,7 @@ export class ManifestStrategy {
   }
 
   async #miss(ask: Ask, reason: ForwardReason): Promise<Reply> {
-    const { reference } = ask.target;
+    const { reference } = ask.wanted;
     if (ask.method === 'HEAD') {
       const { result, joined } = this.#heads.run(this.#flightKey('HEAD', ask, reference), () => this.#upstream.head(ask, reference));
       const answer = await result;
@@ -327,7 +327,7 @@ export class ManifestStrategy {
   }
 
   #flightKey(method: string, ask: Ask, reference: string, credentials = credentialKey(ask)): string {
-    const { upstream, repository } = ask.target;
+    const { upstream, repository } = ask.wanted;
     return [method, upstream, repository, reference, ask.acceptKey, ask.noStore, credentials].join('\n');
   }
 
@@ -372,7 +372,7 @@ export class ManifestStrategy {
     const verified = await verify(answer.body, reference, sent !== null && isCanonicalDigest(sent) ? sent : null);
     if (!verified.ok) {
       this.#o.stats.bump('verificationFailures');
-      return { kind: 'invalid', message: verified.message, detail: { url: manifestUrl(ask.target, reference), ...verified.detail } };
+      return { kind: 'invalid', message: verified.message, detail: { url: manifestUrl(ask.wanted, reference), ...verified.detail } };
     }
     const headers = keptHeaders(response, answer.body, mediaType, ask.noStore);
     if (!headers) return pass;
@@ -383,10 +383,10 @@ export class ManifestStrategy {
     // Authorization, cookies or HTTP auth.
     const anonymous: Ask = { ...ask, authorization: null, credentials: 'omit', credentialed: false };
     const isPrivate = ask.credentialed && !(await this.#serves(anonymous, reference, digest));
-    const record = manifestRecord(ask.target, digest, mediaType, answer.body, headers, now, this.#config.ttl, isPrivate);
+    const record = manifestRecord(ask.wanted, digest, mediaType, answer.body, headers, now, this.#config.ttl, isPrivate);
     // The credential-free HEAD asked by this very tag: when it named the same digest, the
     // tag's resolution is public too, not only its content.
-    const tag = ask.target.isDigest ? null : tagRecord({ ...ask, credentialed: isPrivate }, record, this.#now());
+    const tag = ask.wanted.isDigest ? null : tagRecord({ ...ask, credentialed: isPrivate }, record, this.#now());
     const stored = await save(this.#store, this.#o.maintenance, record, tag);
     return { kind: 'record', record, stored };
   }

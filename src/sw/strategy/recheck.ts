@@ -20,9 +20,12 @@ export type Recheck =
   // No answer: a network error or a timeout.
   | { kind: 'unreachable' };
 
-/** The value of a header of an upstream answer (`name` in lower case), or null. */
+/**
+ * The value of a header of an upstream answer (`name` in lower case), or null. The names are
+ * in lower case already: a `Headers` object lists them so (calls.ts copies them from one).
+ */
 export function headerOf(answer: UpstreamAnswer, name: string): string | null {
-  const found = answer.headers.find(([n]) => n.toLowerCase() === name);
+  const found = answer.headers.find(([n]) => n === name);
   return found ? found[1] : null;
 }
 

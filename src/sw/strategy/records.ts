@@ -58,12 +58,12 @@ export function manifestRecord(
 }
 
 /**
- * The record of the tag a request asked for (`target.reference`), under its Accept set,
+ * The record of the tag a request asked for (`wanted.reference`), under its Accept set,
  * pointing at `manifest`. Private when the manifest is, or when the request could carry
  * credentials.
  */
-export function tagRecord(ask: Pick<Ask, 'target' | 'acceptKey' | 'credentialed'>, manifest: ManifestRecord, now: number): TagRecord {
-  const { upstream, repository, reference } = ask.target;
+export function tagRecord(ask: Pick<Ask, 'wanted' | 'acceptKey' | 'credentialed'>, manifest: ManifestRecord, now: number): TagRecord {
+  const { upstream, repository, reference } = ask.wanted;
   return {
     upstream,
     repository,

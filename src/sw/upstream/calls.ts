@@ -13,14 +13,14 @@ export interface UpstreamAnswer {
 
 /** Who asks, for which repository: only the page's Accept and credentials travel upstream. */
 export interface Caller {
-  target: { upstream: string; repository: string };
+  wanted: { upstream: string; repository: string };
   acceptHeader: string | null;
   authorization: string | null;
   credentials: RequestCredentials;
 }
 
 /** The URL of a manifest (`reference`: a tag or a digest) upstream. */
-export function manifestUrl(target: Caller['target'], reference: string): string {
+export function manifestUrl(target: Caller['wanted'], reference: string): string {
   return `${target.upstream}/v2/${target.repository}/manifests/${reference}`;
 }
 
@@ -45,7 +45,7 @@ export class UpstreamCalls {
   #call(caller: Caller, method: 'GET' | 'HEAD', reference: string, timeoutMs?: number): Promise<Response> {
     this.#stats.bump(method === 'GET' ? 'upstreamGets' : 'upstreamHeads');
     const { acceptHeader: accept, authorization, credentials } = caller;
-    return callUpstream({ url: manifestUrl(caller.target, reference), method, accept, authorization, credentials, timeoutMs });
+    return callUpstream({ url: manifestUrl(caller.wanted, reference), method, accept, authorization, credentials, timeoutMs });
   }
 
   /** A HEAD: upstream's answer (no body), or null when none came within `timeoutMs` (ms; default: no limit). */

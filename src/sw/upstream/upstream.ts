@@ -17,8 +17,9 @@ export interface UpstreamCall {
   timeoutMs?: number;
 }
 
+// Answered, never thrown past calls.ts: only its kind and message are read, so it needs no
+// name of its own (bytes saved in the worker).
 export class UpstreamError extends Error {
-  override name = 'UpstreamError';
   constructor(
     readonly kind: 'network' | 'timeout' | 'too-large' | 'stalled' | 'broken',
     message: string,
