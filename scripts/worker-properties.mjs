@@ -21,6 +21,7 @@ export const WORKER_PROPERTIES = [
   'ifNoneMatch',
   'noStore',
   'noCache',
+  'revalidating',
   'isDigest',
   // What the strategy decides and shares between requests.
   'record',

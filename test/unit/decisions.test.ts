@@ -42,8 +42,9 @@ class MemoryStore implements StrategyStore {
   async getTag(key: TagKey) {
     return this.tags.get(key.join('\n'));
   }
-  async put(manifest: ManifestRecord | null, tag: TagRecord | null) {
+  async put(manifest: ManifestRecord | null, tag: TagRecord | null, overStored?: boolean) {
     if (!manifest && tag && !this.manifests.has([tag.upstream, tag.repository, tag.digest].join('\n'))) return false;
+    if (overStored && tag && !this.tags.has([tag.upstream, tag.repository, tag.tag, tag.accept].join('\n'))) return false;
     if (manifest) this.manifests.set([manifest.upstream, manifest.repository, manifest.digest].join('\n'), manifest);
     if (tag) this.tags.set([tag.upstream, tag.repository, tag.tag, tag.accept].join('\n'), tag);
     return true;
@@ -1020,6 +1021,44 @@ describe('stale-while-revalidate (swr)', () => {
       expect(t.store.tags.size).toBe(0);
       expect(t.events).toEqual([]);
     });
+
+    // Once its HEAD is out, the check goes on; what it would store over a tag dropped
+    // meanwhile is not stored, whether the tag moved to new content or to stored content.
+    for (const [moveTo, calls] of [
+      ['new content', ['HEAD v1', 'GET v2']],
+      ['stored content', ['HEAD v1']],
+    ] as const) {
+      it(`a tag purged while its HEAD is out stays purged (moved to ${moveTo})`, async () => {
+        await storedThen(1_000);
+        if (moveTo === 'stored content') {
+          t.registry.push('other', v2);
+          await t.ask('other');
+          t.registry.take();
+        }
+        let release = () => {};
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let out = () => {};
+        const sent = new Promise<void>((resolve) => {
+          out = resolve;
+        });
+        t.registry.override = async (call) => {
+          if (call.method !== 'HEAD') return undefined;
+          out();
+          await held;
+          return undefined;
+        };
+        t.registry.push('v1', v2);
+        expect((await t.ask('v1')).body).toEqual(v1.body);
+        await sent;
+        await t.store.dropTagVariants(REGISTRY, REPO, 'v1');
+        release();
+        await t.settle();
+        expect(t.registry.take().map((c) => c.replace(v2.digest, 'v2'))).toEqual(calls);
+        expect(t.store.tagDigests().filter((d) => d.startsWith('v1@'))).toEqual([]);
+      });
+    }
 
     it('a steady stream of requests delays the check, but does not starve it', async () => {
       await storedThen(1_000);

@@ -16,21 +16,23 @@ export interface SaveMaintenance {
 /**
  * Stores a manifest and/or a tag (as `store.put`), evicting and retrying once when the
  * quota is full, and schedules what was stored for expiry. Answers whether it was stored.
+ * `overStored`: as in `store.put`.
  */
 export async function save(
   store: Pick<ManifestStore, 'put'>,
   maintenance: SaveMaintenance,
   manifest: ManifestRecord | null,
   tag: TagRecord | null,
+  overStored?: boolean,
 ): Promise<boolean> {
   let stored = false;
   try {
-    stored = await store.put(manifest, tag);
+    stored = await store.put(manifest, tag, overStored);
   } catch (error) {
     if (!(error instanceof StorageFullError)) throw error;
     await maintenance.evict(manifest?.size ?? 0);
     try {
-      stored = await store.put(manifest, tag);
+      stored = await store.put(manifest, tag, overStored);
     } catch {
       stored = false;
     }

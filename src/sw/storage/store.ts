@@ -53,14 +53,21 @@ export class ManifestStore {
   /**
    * The manifest and the tag pointing at it land together or not at all. A tag alone is
    * only written while its manifest is still stored, so a racing sweep can't orphan it.
-   * Throws StorageFullError on a QuotaExceededError, so the caller can evict and retry.
+   * With `overStored` (a background re-check's writes), nothing is written unless a tag
+   * with `tag`'s key is still stored: a purge or drop made while the re-check was out
+   * stays. Throws StorageFullError on a QuotaExceededError, so the caller can evict and retry.
    */
-  async put(manifest: ManifestRecord | null, tag: TagRecord | null): Promise<boolean> {
+  async put(manifest: ManifestRecord | null, tag: TagRecord | null, overStored?: boolean): Promise<boolean> {
     const generation = this.#memory.generation;
     try {
       return await this.#db.attempt(async (db) => {
         const tx = recordsTx(db);
-        if (!manifest && tag && !(await hasManifest(tx, manifestKey(tag)))) {
+        // Checked in the write's own transaction, so no drop can come between.
+        if (
+          tag &&
+          ((!manifest && !(await hasManifest(tx, manifestKey(tag)))) ||
+            (overStored && (await tx.objectStore('tags').getKey(tagKey(tag))) === undefined))
+        ) {
           tx.abort();
           await tx.done.catch(() => undefined);
           return false;

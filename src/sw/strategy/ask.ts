@@ -17,6 +17,9 @@ export interface Ask {
   ifNoneMatch: string | null;
   noStore: boolean;
   noCache: boolean;
+  // A stale-while-revalidate re-check, in the background: it stores over its tag only while
+  // that tag is still stored, so a drop made meanwhile stays dropped.
+  revalidating?: boolean;
 }
 
 function cacheControlHas(request: Request, directive: string): boolean {

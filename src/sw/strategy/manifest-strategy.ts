@@ -31,8 +31,12 @@ import { verify } from './verify.js';
 export interface StrategyStore {
   getManifest(key: ManifestKey): Promise<ManifestRecord | undefined>;
   getTag(key: TagKey): Promise<TagRecord | undefined>;
-  /** Stores both or neither; a tag alone only while its manifest is stored. Throws StorageFullError on a full quota. */
-  put(manifest: ManifestRecord | null, tag: TagRecord | null): Promise<boolean>;
+  /**
+   * Stores both or neither; a tag alone only while its manifest is stored, and with
+   * `overStored` only while a record with the tag's key is stored. Throws StorageFullError
+   * on a full quota.
+   */
+  put(manifest: ManifestRecord | null, tag: TagRecord | null, overStored?: boolean): Promise<boolean>;
   /** Drops one Accept variant of a tag. */
   dropTag(key: TagKey): Promise<boolean>;
   /** Drops every Accept variant of a tag. */
@@ -183,7 +187,7 @@ export class ManifestStrategy {
       // The tag moved to content already stored: repoint it, no body needed.
       const confirmed = this.#confirm(moved.record, null);
       const repointed = tagRecord(ask, confirmed, this.#now());
-      await save(this.#store, this.#o.maintenance, null, repointed);
+      await save(this.#store, this.#o.maintenance, null, repointed, ask.revalidating);
       return this.#hit(confirmed, repointed, { detail: 'revalidated' });
     }
     // A HEAD asks for no body, so it costs no pull: pass upstream's headers through.
@@ -201,7 +205,7 @@ export class ManifestStrategy {
   async #revalidate(ask: Ask, from: string): Promise<void> {
     for (let i = QUIET_ROUNDS; i-- && Date.now() - this.#last < QUIET_MS; ) await new Promise((r) => setTimeout(r, QUIET_MS));
     const { upstream, repository, reference: tag } = ask.wanted;
-    const { drop, to, gone } = afterRevalidation(await this.#byTag({ ...ask, noCache: true }, null));
+    const { drop, to, gone } = afterRevalidation(await this.#byTag({ ...ask, noCache: true, revalidating: true }, null));
     if (drop) await this.#drop(ask.wanted, ask.acceptKey);
     if (gone) this.#o.events.emit({ type: 'tag-dropped', upstream, repository, tag, accept: ask.accept.join() });
     else if (to && to !== from) this.#o.events.emit({ type: 'tag-moved', upstream, repository, tag, from, to });
@@ -387,7 +391,7 @@ export class ManifestStrategy {
     // The credential-free HEAD asked by this very tag: when it named the same digest, the
     // tag's resolution is public too, not only its content.
     const tag = ask.wanted.isDigest ? null : tagRecord({ ...ask, credentialed: isPrivate }, record, this.#now());
-    const stored = await save(this.#store, this.#o.maintenance, record, tag);
+    const stored = await save(this.#store, this.#o.maintenance, record, tag, ask.revalidating);
     return { kind: 'record', record, stored };
   }
 

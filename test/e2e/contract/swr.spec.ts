@@ -8,7 +8,7 @@ import { ACCEPT_ALL, ACCEPT_OCI, OCI_MANIFEST, pushImage, putManifest, sha256 } 
 import type { UpstreamProxy } from '../../servers/proxy.js';
 import { test as authTest, push, tokenFor } from '../support/auth-env.js';
 import { bodyOf, expect, ok, type Regcache, test, uniqueRepo } from '../support/fixtures.js';
-import { waitFor } from '../support/store-helpers.js';
+import { client, entries, waitFor } from '../support/store-helpers.js';
 
 const SWR = 'stale-while-revalidate';
 // Long enough that the held re-check never times out while a test holds it.
@@ -131,6 +131,37 @@ test('a moved tag is stored, then told; the next request gets the new digest; mo
   expect(await waitFor(events, (e) => e.length > 1, 15_000)).toEqual([moved, back]);
   expect((await get('v1')).digest).toBe(v1.digest);
   expect(env.proxy.count({ method: 'GET' })).toBe(0);
+});
+
+test('a tag purged while its background re-check is out stays purged; asked again, it is fetched anew', async ({ env, regcache }) => {
+  const repo = uniqueRepo('swr/purged');
+  await pushImage(env.registry.url, repo, 'v1', 'oci');
+  const page = await regcache.open({ swr: '300', timeout: LONG_TIMEOUT });
+  const events = await listen(page);
+  const get = getter(regcache, page, env.proxy.url, repo);
+  await get('v1');
+
+  const v2 = await pushImage(env.registry.url, repo, 'v1', 'oci', { salt: 'moved' });
+  const path = `/v2/${repo}/manifests/`;
+  env.proxy.reset();
+  env.proxy.addFault({ method: 'HEAD', path: `${path}v1`, hold: true });
+  expect((await get('v1')).cacheStatus).toContain(SWR);
+  await waitFor(
+    async () => env.proxy.log.filter((e) => e.method === 'HEAD' && e.fault === 'hold'),
+    (held) => held.length > 0,
+    15_000,
+  );
+  expect(await client(page, 'purge', { repository: repo })).toEqual({ deleted: 2 });
+  expect(env.proxy.release()).toBe(1);
+  // The re-check goes on (the tag moved: it fetches the new digest) and ends by telling of
+  // the move, after its write, which stores nothing.
+  expect((await waitFor(events, (e) => e.length > 0, 15_000)).map((e) => e.type)).toEqual(['tag-moved']);
+  const log = env.proxy.log.filter((e) => e.path.startsWith(path) && e.method !== 'OPTIONS');
+  expect(log.map((e) => `${e.method} ${e.path.slice(path.length)}`)).toEqual(['HEAD v1', `GET ${v2.digest}`]);
+  expect((await entries(page)).filter((e) => e.repository === repo)).toEqual([]);
+  const again = await get('v1');
+  expect(again.cacheStatus).toMatch(/^regcache; fwd=miss/);
+  expect(again.digest).toBe(v2.digest);
 });
 
 test('variant A, then B: each Accept set is served its own record and re-checked on its own', async ({ env, regcache }) => {
