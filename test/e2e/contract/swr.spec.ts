@@ -11,7 +11,9 @@ import { bodyOf, expect, ok, type Regcache, test, uniqueRepo } from '../support/
 import { client, entries, waitFor } from '../support/store-helpers.js';
 
 const SWR = 'stale-while-revalidate';
-// Long enough that the held re-check never times out while a test holds it.
+// Long enough that a re-check never times out, whether a test holds it or a loaded machine
+// slows it: a timed-out background check tells nothing, and a test waiting for its event
+// would fail.
 const LONG_TIMEOUT = '60000';
 
 type Window = { events: RegcacheEvent[]; channel: BroadcastChannel; order: string[] };
@@ -103,7 +105,7 @@ test('a stored tag is answered while upstream still holds its re-check', async (
 test('a moved tag is stored, then told; the next request gets the new digest; moved back, no GET', async ({ env, regcache }) => {
   const repo = uniqueRepo('swr/moved');
   const v1 = await pushImage(env.registry.url, repo, 'v1', 'oci');
-  const page = await regcache.open({ swr: '300' });
+  const page = await regcache.open({ swr: '300', timeout: LONG_TIMEOUT });
   const events = await listen(page);
   const get = getter(regcache, page, env.proxy.url, repo);
   await get('v1');
@@ -167,7 +169,7 @@ test('a tag purged while its background re-check is out stays purged; asked agai
 test('variant A, then B: each Accept set is served its own record and re-checked on its own', async ({ env, regcache }) => {
   const repo = uniqueRepo('swr/variants');
   const v1 = await pushImage(env.registry.url, repo, 'v1', 'oci');
-  const page = await regcache.open({ swr: '300' });
+  const page = await regcache.open({ swr: '300', timeout: LONG_TIMEOUT });
   const events = await listen(page);
   const get = getter(regcache, page, env.proxy.url, repo);
   await get('v1');
