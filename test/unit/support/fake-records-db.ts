@@ -92,6 +92,16 @@ export class FakeDb {
     return structuredClone(this.stores.get(store)!.get(JSON.stringify(key))?.value);
   }
 
+  // The first `count` live entries of an index's range, stepping over no more than that.
+  #take(store: string, index: string, range: Range | Key | undefined, count: number) {
+    const out = [];
+    for (const e of this.#walk(store, index, range)) {
+      if (out.length >= count) break;
+      out.push(e);
+    }
+    return out;
+  }
+
   // Live entries of an index in order, counting every entry stepped over.
   *#walk(store: string, index: string, range: Range | Key | undefined) {
     const r = range instanceof Range ? range : range === undefined ? new Range(undefined, undefined) : Range.only(range);
@@ -137,22 +147,8 @@ export class FakeDb {
         this.stores.get(name)!.delete(JSON.stringify(k));
       },
       index: (index: string) => ({
-        getAll: async (q?: Range | Key, count = Infinity) => {
-          const out = [];
-          for (const e of this.#walk(name, index, q)) {
-            if (out.length >= count) break;
-            out.push(e.value);
-          }
-          return out;
-        },
-        getAllKeys: async (q?: Range | Key, count = Infinity) => {
-          const out = [];
-          for (const e of this.#walk(name, index, q)) {
-            if (out.length >= count) break;
-            out.push(e.primary);
-          }
-          return out;
-        },
+        getAll: async (q?: Range | Key, count = Infinity) => this.#take(name, index, q, count).map((e) => e.value),
+        getAllKeys: async (q?: Range | Key, count = Infinity) => this.#take(name, index, q, count).map((e) => e.primary),
         openKeyCursor: async () => {
           const first = this.#walk(name, index, undefined).next();
           return first.done ? null : { key: first.value.key, primaryKey: first.value.primary };
